@@ -1,0 +1,68 @@
+"""Alembic environment: the portal's models against the configured database."""
+
+from logging.config import fileConfig
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import portal_app.models  # noqa: F401  (registers every table)
+from portal_app.config import settings
+from portal_app.db import make_engine
+from portal_app.services.help_search import include_schema_object
+
+if context.config.config_file_name is not None and not context.config.attributes.get("skip_logging"):
+    fileConfig(context.config.config_file_name, disable_existing_loggers=False)
+
+target_metadata = SQLModel.metadata
+
+
+def _url() -> str:
+    return context.config.get_main_option("sqlalchemy.url") or settings().db_url
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        include_object=include_schema_object,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _migrate(conn) -> None:
+    """Run the migrations; on SQLite, batch table rebuilds need foreign keys off (checked afterwards)."""
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.commit()  # end the implicit transaction so the migrations' own one commits
+    context.configure(
+        connection=conn, target_metadata=target_metadata, render_as_batch=True, include_object=include_schema_object
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    conn.commit()
+    if sqlite:
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        if broken:
+            raise RuntimeError(f"migrations left rows with broken foreign keys: {broken[:5]}")
+
+
+def run_migrations_online() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        _migrate(connection)
+        return
+    engine = make_engine(_url())
+    with engine.connect() as conn:
+        _migrate(conn)
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

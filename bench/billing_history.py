@@ -1,0 +1,77 @@
+"""How long a billing-history page takes for 100 vs 20,000 invoices, first vs last page.
+
+Run: `make bench` (or `.venv/bin/python -m bench.billing_history`) against a database
+seeded with the demo data (`make db`). Prints a Markdown table; RESULTS.md keeps a copy.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from portal_app.db import session_scope
+from portal_app.models import Customer, Invoice, PortalUser
+from portal_app.services import billing, sessions
+from portal_app.services.pagination import PageRequest
+
+ROUNDS = 50
+
+
+def _principal_for(email: str) -> sessions.Principal:
+    with session_scope() as db:
+        user = db.exec(select(PortalUser).where(PortalUser.email == email)).one()
+        token = sessions.open_session(db, user.id, remember=False)
+    with session_scope() as db:
+        principal = sessions.resolve(db, token)
+        sessions.end_session(db, token)
+    assert principal is not None
+    return principal
+
+
+def _median_ms(call: Callable[[], object]) -> float:
+    call()  # warm the caches once
+    samples = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def _measure(email: str) -> list[str]:
+    principal = _principal_for(email)
+    with session_scope() as db:
+        customer = db.get(Customer, principal.customer_id)
+        count = db.exec(select(func.count()).where(Invoice.customer_id == customer.id)).one()
+    lines = []
+    for label, page in (("first", 1), ("middle", None), ("last", 10**9)):
+        with session_scope() as db:
+            _, info = billing.invoice_page(db, principal, PageRequest(page or 1, 10))
+            number = page if page else max(1, info.total_pages // 2)
+
+            def one_page(number: int = number) -> object:
+                return billing.invoice_page(db, principal, PageRequest(number, 10))
+
+            def pay_page(number: int = number) -> object:
+                return billing.payment_page(db, principal, PageRequest(number, 10))
+
+            lines.append(
+                f"| {customer.name} | {count:,} | {label} | {_median_ms(one_page):.2f} | {_median_ms(pay_page):.2f} |"
+            )
+    return lines
+
+
+def main() -> None:
+    print("| customer | invoices | page | invoices page (ms, median) | payments page (ms, median) |")
+    print("| --- | ---: | --- | ---: | ---: |")
+    for email in ("demo@example.com", "bulk@example.com"):
+        for line in _measure(email):
+            print(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Portal: the self-service customer portal a provider gives its customers."""

@@ -1,0 +1,18 @@
+"""HTTP routes beside the Reflex app (mounted with `rx.App(api_transformer=api_app)`)."""
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from portal_app.api.health import health
+from portal_app.api.invoices import invoice_pdf
+from portal_app.api.stripe_webhook import stripe_webhook
+
+api_app = Starlette(
+    routes=[
+        Route("/api/invoices/{invoice_id}/pdf", invoice_pdf, methods=["GET"]),
+        Route("/api/health", health, methods=["GET"]),
+        Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
+    ]
+)
+
+__all__ = ["api_app"]

@@ -1,0 +1,45 @@
+"""POST /api/stripe/webhook: Stripe's events, verified on the raw body, each applied once."""
+
+from __future__ import annotations
+
+import logging
+
+import stripe
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from portal_app.config import settings
+from portal_app.db import session_scope
+from portal_app.payments import handle_event
+
+log = logging.getLogger(__name__)
+
+TOLERANCE_SECONDS = 300
+MAX_BODY_BYTES = 1_000_000
+
+
+async def stripe_webhook(request: Request) -> Response:
+    """200 once the event is applied (or was before); 400 when unsigned, mis-signed or too old."""
+    secret = settings().stripe_webhook_secret
+    signature = request.headers.get("stripe-signature", "")
+    if not secret or not signature:
+        return PlainTextResponse("Missing signature.", status_code=400)
+    payload = await request.body()
+    if len(payload) > MAX_BODY_BYTES:
+        return PlainTextResponse("Too large.", status_code=400)
+    try:
+        event = stripe.Webhook.construct_event(payload.decode("utf-8"), signature, secret, tolerance=TOLERANCE_SECONDS)
+    except (ValueError, UnicodeDecodeError, stripe.SignatureVerificationError):
+        return PlainTextResponse("Bad signature.", status_code=400)
+    try:
+        await run_in_threadpool(_apply, event)
+    except Exception:
+        log.exception("Stripe event %s could not be applied", event.id)
+        return PlainTextResponse("Not processed; Stripe will retry.", status_code=500)
+    return PlainTextResponse("OK")
+
+
+def _apply(event: stripe.Event) -> None:
+    with session_scope() as db:
+        handle_event(db, event)

@@ -1,0 +1,145 @@
+"""The portal shell: provider header, organisation switcher, tabs and the page body."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.state.session import SessionState
+
+TABS = (
+    ("Overview", "/portal"),
+    ("Services", "/portal/services"),
+    ("Billing", "/portal/billing"),
+    ("Projects", "/portal/projects"),
+    ("Support", "/portal/support"),
+    ("Help", "/portal/help"),
+)
+
+
+def _brand() -> rx.Component:
+    """The provider's logo (its wordmark names it) or, without a logo, its name."""
+    return rx.link(
+        rx.cond(
+            SessionState.org_logo != "",
+            rx.image(
+                src=SessionState.org_logo,
+                alt=SessionState.org_name,
+                height="36px",
+                width="auto",
+                class_name="brand-logo",
+            ),
+            rx.heading(SessionState.org_name, size="4", as_="p", class_name="brand-name"),
+        ),
+        href="/portal",
+        underline="none",
+        color="inherit",
+        min_width="0",
+        aria_label=SessionState.org_name + " home",
+    )
+
+
+def _org_switcher() -> rx.Component:
+    return rx.cond(
+        SessionState.org_choices.length() > 1,
+        rx.el.label(
+            rx.el.span("Organisation", class_name="visually-hidden"),
+            rx.el.select(
+                rx.foreach(
+                    SessionState.org_choices,
+                    lambda c: rx.el.option(c["label"], value=c["value"]),
+                ),
+                value=SessionState.active_customer,
+                on_change=SessionState.switch_organisation,
+                class_name="org-switcher",
+                id="org-switcher",
+            ),
+        ),
+    )
+
+
+def _user_menu() -> rx.Component:
+    return rx.hstack(
+        _org_switcher(),
+        rx.link(
+            rx.hstack(
+                rx.icon("circle-user", size=18, aria_hidden="true"),
+                rx.text(SessionState.user_name, size="2", weight="medium", class_name="user-name"),
+                align="center",
+                spacing="1",
+            ),
+            href="/portal/profile",
+            aria_label="Profile settings of " + SessionState.user_name,
+            underline="hover",
+            class_name="user-link",
+        ),
+        rx.button(
+            rx.icon("log-out", size=16, aria_hidden="true"),
+            "Log out",
+            on_click=SessionState.sign_out,
+            variant="soft",
+            color_scheme="gray",
+            size="2",
+        ),
+        rx.color_mode.button(size="2", variant="ghost", aria_label="Toggle light and dark mode"),
+        align="center",
+        spacing="3",
+        wrap="wrap",
+        justify="end",
+    )
+
+
+def _tabs(active: str) -> rx.Component:
+    return rx.el.nav(
+        *[
+            rx.link(
+                label,
+                href=href,
+                class_name="tab tab-active" if label == active else "tab",
+                aria_current="page" if label == active else None,
+                underline="none",
+            )
+            for label, href in TABS
+        ],
+        class_name="tabs",
+        aria_label="Portal sections",
+    )
+
+
+def portal_shell(active: str, *body: rx.Component, always: bool = False) -> rx.Component:
+    """A signed-in page: header, tabs and the body (or the not-linked notice unless `always`)."""
+    return rx.box(
+        rx.el.header(
+            rx.box(
+                rx.flex(
+                    _brand(),
+                    _user_menu(),
+                    justify="between",
+                    align="center",
+                    wrap="wrap",
+                    spacing="3",
+                ),
+                class_name="container",
+            ),
+            class_name="portal-header",
+            style={"border_top": f"4px solid {SessionState.org_colour}"},
+        ),
+        rx.cond(SessionState.linked, rx.box(_tabs(active), class_name="container")),
+        rx.el.main(
+            rx.fragment(*body) if always else rx.cond(SessionState.linked, rx.fragment(*body), not_linked_notice()),
+            class_name="container page-body",
+            id="main",
+        ),
+        class_name="portal",
+    )
+
+
+def not_linked_notice() -> rx.Component:
+    """What a person sees when no customer record is linked to their sign-in."""
+    return rx.callout(
+        "Your sign-in is not linked to a customer account yet, so there is nothing to show. "
+        "Please contact your provider and ask them to link your portal user to your customer record.",
+        icon="info",
+        color_scheme="amber",
+        high_contrast=True,
+        role="status",
+    )

@@ -1,0 +1,97 @@
+"""Tables of invoices and payments, status badges, and pagination controls."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+STATUS_COLOURS = (
+    ("Paid", "green"),
+    ("Succeeded", "green"),
+    ("Completed", "green"),
+    ("Partially paid", "amber"),
+    ("Pending", "amber"),
+    ("Issued", "blue"),
+    ("Overdue", "red"),
+    ("Failed", "red"),
+    ("Void", "gray"),
+    ("Refunded", "gray"),
+)
+
+
+def money_status_badge(status: rx.Var) -> rx.Component:
+    """A badge coloured by invoice or payment status."""
+    return rx.badge(status, color_scheme=rx.match(status, *STATUS_COLOURS, "gray"), variant="soft", size="2")
+
+
+def data_table(headers: list[str], rows: rx.Var, render_row, empty: str, label: str) -> rx.Component:
+    """A plain table in a keyboard-scrollable region, or a sentence when there are no rows."""
+    return rx.cond(
+        rows.length() > 0,
+        rx.box(
+            rx.el.table(
+                rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h in headers])),
+                rx.el.tbody(rx.foreach(rows, render_row)),
+                class_name="data-table",
+            ),
+            class_name="table-scroll",
+            tab_index=0,
+            role="region",
+            aria_label=label,
+        ),
+        rx.text(empty, color_scheme="gray"),
+    )
+
+
+def pager(label: str, state: type, table: str) -> rx.Component:
+    """Previous/next links, 'Page X of Y', and the page size choice for `table` of the state."""
+    page, pages, total, size = (getattr(state, f"{table}_{n}") for n in ("page", "pages", "total", "size"))
+    prev_href, next_href = getattr(state, f"{table}_prev_href"), getattr(state, f"{table}_next_href")
+    size_links = getattr(state, f"{table}_size_links")
+    return rx.el.nav(
+        rx.flex(
+            rx.flex(
+                rx.cond(
+                    page > 1,
+                    rx.link("← Previous", href=prev_href, class_name="link-button link-button-soft"),
+                    rx.el.span("← Previous", class_name="link-button link-button-disabled", aria_disabled="true"),
+                ),
+                rx.text("Page ", page, " of ", pages, " (", total, " in all)", size="2", as_="span"),
+                rx.cond(
+                    page < pages,
+                    rx.link("Next →", href=next_href, class_name="link-button link-button-soft"),
+                    rx.el.span("Next →", class_name="link-button link-button-disabled", aria_disabled="true"),
+                ),
+                spacing="3",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.flex(
+                rx.text("Rows per page:", size="2", as_="span"),
+                rx.foreach(
+                    size_links,
+                    lambda link: rx.cond(
+                        link["size"] == size.to_string(),
+                        rx.el.span(link["size"], class_name="page-size page-size-current", aria_current="true"),
+                        rx.link(link["size"], href=link["href"], class_name="page-size"),
+                    ),
+                ),
+                spacing="2",
+                align="center",
+            ),
+            justify="between",
+            align="center",
+            wrap="wrap",
+            spacing="3",
+            margin_top="var(--space-3)",
+        ),
+        aria_label=label,
+    )
+
+
+def summary_card(label: str, value: rx.Var | str, detail: rx.Var | str = "") -> rx.Component:
+    """One summary figure in a card."""
+    return rx.card(
+        rx.text(label, size="2", color_scheme="gray", as_="div"),
+        rx.text(value, size="6", weight="bold", as_="div", class_name="figure-value"),
+        rx.text(detail, size="1", color_scheme="gray", as_="div"),
+    )

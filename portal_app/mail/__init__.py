@@ -1,0 +1,6 @@
+"""Outgoing mail: through SMTP when PORTAL_SMTP_URL is set, else into the outbox folder."""
+
+from portal_app.mail.addresses import normalise_address
+from portal_app.mail.sending import MailError, send_mail
+
+__all__ = ["MailError", "normalise_address", "send_mail"]

@@ -1,0 +1,31 @@
+"""Development fallback: keep messages as .eml files and log their links."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+log = logging.getLogger("portal.mail")
+
+URL_PATTERN = re.compile(r"https?://[^\s<>\"']+")
+
+
+def write_to_outbox(outbox_dir: Path, message: EmailMessage) -> Path:
+    """Save the message in the folder (created if needed) and log its recipient, subject and links."""
+    outbox_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    path = outbox_dir / f"{stamp}-{secrets.token_hex(4)}.eml"
+    path.write_bytes(message.as_bytes())
+    links = URL_PATTERN.findall(message.get_content())
+    log.warning(
+        "Mail not sent (PORTAL_SMTP_URL is not set), saved to %s. To: %s. Subject: %s. Links: %s",
+        path,
+        message["To"],
+        message["Subject"],
+        " ".join(links) or "none",
+    )
+    return path

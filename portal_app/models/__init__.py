@@ -1,0 +1,46 @@
+"""SQLModel tables, one module per bounded area; importing this registers them all."""
+
+from portal_app.models.accounts import (
+    AuthSession,
+    AuthThrottle,
+    AuthToken,
+    Customer,
+    Membership,
+    Organisation,
+    PortalUser,
+    TokenPurpose,
+)
+from portal_app.models.billing import Invoice, InvoiceLine, InvoiceState, Payment, PaymentStatus, Service
+from portal_app.models.help import Article, ArticleStatus, ArticleVisibility
+from portal_app.models.payments import PaymentAttempt, StripeCustomer, StripeEvent
+from portal_app.models.projects import Project, ProjectStatus
+from portal_app.models.support import Priority, Ticket, TicketMessage, TicketStatus
+
+__all__ = [
+    "Article",
+    "ArticleStatus",
+    "ArticleVisibility",
+    "AuthSession",
+    "AuthThrottle",
+    "AuthToken",
+    "Customer",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceState",
+    "Membership",
+    "Organisation",
+    "Payment",
+    "PaymentAttempt",
+    "PaymentStatus",
+    "PortalUser",
+    "Priority",
+    "Project",
+    "ProjectStatus",
+    "Service",
+    "StripeCustomer",
+    "StripeEvent",
+    "Ticket",
+    "TicketMessage",
+    "TicketStatus",
+    "TokenPurpose",
+]

@@ -1,0 +1,91 @@
+"""Services a customer has, and their invoices and payments. Money is integer minor units."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import String
+from sqlmodel import Field, Index, SQLModel, UniqueConstraint
+
+from portal_app.models.base import utcnow
+
+
+class Service(SQLModel, table=True):
+    """A service provisioned on a customer's account."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    name: str = Field(max_length=120)
+    description: str = Field(default="", max_length=500)
+    is_active: bool = True
+    active_since: date | None = None
+
+
+class InvoiceState(enum.StrEnum):
+    """The stored lifecycle of an invoice; Paid, Partially paid and Overdue are derived."""
+
+    DRAFT = "draft"
+    ISSUED = "issued"
+    VOID = "void"
+
+
+class Invoice(SQLModel, table=True):
+    """An invoice; balance = total - paid, both in the currency's minor units."""
+
+    # The index covers the visible-invoice count (state) as well as the newest-first order.
+    __table_args__ = (Index("ix_invoice_customer_issued", "customer_id", "issued_on", "id", "state"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    number: str = Field(default="", max_length=40)
+    state: InvoiceState = Field(default=InvoiceState.ISSUED, sa_type=String(16))
+    issued_on: date
+    due_on: date
+    currency: str = Field(max_length=3)
+    total_minor: int
+    paid_minor: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class InvoiceLine(SQLModel, table=True):
+    """One line of an invoice: amount = quantity x unit price (net); tax on top at a rate in basis points."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    position: int = 0
+    description: str = Field(max_length=300)
+    quantity: int = 1
+    unit_price_minor: int
+    amount_minor: int
+    tax_rate_bp: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    tax_minor: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class PaymentStatus(enum.StrEnum):
+    """Payment outcomes as customers see them."""
+
+    SUCCEEDED = "Succeeded"
+    PENDING = "Pending"
+    FAILED = "Failed"
+    REFUNDED = "Refunded"
+
+
+class Payment(SQLModel, table=True):
+    """Money received (or attempted) from a customer, optionally for one invoice."""
+
+    __table_args__ = (
+        Index("ix_payment_customer_processed", "customer_id", "processed_at", "id"),
+        UniqueConstraint("stripe_payment_intent_id", name="uq_payment_stripe_payment_intent"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    invoice_id: int | None = Field(default=None, foreign_key="invoice.id", index=True)
+    amount_minor: int
+    currency: str = Field(max_length=3)
+    status: PaymentStatus = Field(default=PaymentStatus.SUCCEEDED, sa_type=String(16))
+    processed_at: datetime = Field(default_factory=utcnow)
+    reference: str = Field(default="", max_length=120)
+    # Card payments are unique by their PaymentIntent: webhook, success page and replays end as one row.
+    stripe_payment_intent_id: str | None = Field(default=None, max_length=120)

@@ -1,0 +1,55 @@
+"""Online payments with Stripe: saved cards for automatic payments, payment attempts, processed events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from portal_app.models.base import utcnow
+
+
+class StripeCustomer(SQLModel, table=True):
+    """The Stripe Customer of one portal customer on one connected account, with the saved card."""
+
+    __table_args__ = (UniqueConstraint("customer_id", "stripe_account_id", name="uq_stripecustomer_account"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    stripe_account_id: str = Field(max_length=64)
+    stripe_customer_id: str = Field(max_length=64)
+    autopay_enabled: bool = False
+    payment_method_id: str | None = Field(default=None, max_length=64)
+    card_brand: str = Field(default="", max_length=20)
+    card_last4: str = Field(default="", max_length=4)
+    card_exp_month: int | None = None
+    card_exp_year: int | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class PaymentAttempt(SQLModel, table=True):
+    """One try to collect an invoice's balance: a Checkout Session or an off-session autopay charge."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    kind: str = Field(max_length=16)  # "checkout" or "autopay"
+    number: int = 1  # the attempt's number for this invoice and kind (part of the idempotency key)
+    amount_minor: int
+    currency: str = Field(max_length=3)
+    idempotency_key: str = Field(max_length=120, unique=True)
+    stripe_checkout_session_id: str | None = Field(default=None, max_length=120, index=True)
+    stripe_payment_intent_id: str | None = Field(default=None, max_length=120, index=True)
+    checkout_url: str = Field(default="", max_length=2000)
+    status: str = Field(default="open", max_length=16)  # open, succeeded, failed, expired
+    failure_reason: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class StripeEvent(SQLModel, table=True):
+    """A webhook event already processed (stored in the same transaction as its effect)."""
+
+    id: str = Field(primary_key=True, max_length=120)
+    type: str = Field(max_length=80)
+    received_at: datetime = Field(default_factory=utcnow)

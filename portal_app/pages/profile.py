@@ -1,0 +1,158 @@
+"""Profile settings (/portal/profile) and email confirmation (/portal/confirm-email)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.components.auth_card import auth_card, field, form_error, form_notice
+from portal_app.components.cards import labelled, section
+from portal_app.components.shell import portal_shell
+from portal_app.pages.registry import portal_page
+from portal_app.services.passwords import RULES_TEXT
+from portal_app.state.profile import ConfirmEmailState, ProfileState
+
+
+def _name_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            form_notice(ProfileState.name_notice),
+            form_error(ProfileState.name_error),
+            field("Your name", "name", autocomplete="name", max_length=120, default_value=ProfileState.name),
+            rx.button("Save name", type="submit"),
+            spacing="3",
+            align="start",
+            width="100%",
+        ),
+        on_submit=ProfileState.save_name,
+        width="100%",
+    )
+
+
+def _email_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.text("You sign in with ", rx.el.strong(ProfileState.email), ".", size="2"),
+            form_notice(ProfileState.email_notice),
+            form_error(ProfileState.email_error),
+            field("New sign-in email", "new_email", type_="email", autocomplete="email", max_length=254),
+            rx.text("We send a link to the new address; the change takes effect once you open it.", size="1"),
+            rx.button("Send confirmation link", type="submit"),
+            spacing="3",
+            align="start",
+            width="100%",
+        ),
+        on_submit=ProfileState.change_email,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+def _password_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            form_notice(ProfileState.password_notice),
+            form_error(ProfileState.password_error),
+            field("Current password", "current_password", type_="password", autocomplete="current-password"),
+            field("New password", "new_password", type_="password", autocomplete="new-password", max_length=200),
+            rx.text(RULES_TEXT, size="1"),
+            field("Repeat the new password", "confirm_password", type_="password", autocomplete="new-password"),
+            rx.button("Change password", type="submit"),
+            spacing="3",
+            align="start",
+            width="100%",
+        ),
+        on_submit=ProfileState.change_password,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+def _session_row(row: rx.Var) -> rx.Component:
+    return rx.el.tr(
+        rx.el.th(row["device"], scope="row"),
+        rx.el.td(row["last_seen"], class_name="nowrap"),
+        rx.el.td(rx.cond(row["current"] == "True", rx.badge("This browser", variant="soft"), "")),
+    )
+
+
+def _record() -> rx.Component:
+    return section(
+        "Your customer record",
+        rx.el.dl(
+            labelled("Client name", ProfileState.record_name),
+            labelled("Email", ProfileState.record_email),
+            labelled("Phone", ProfileState.record_phone),
+            labelled("Address", ProfileState.record_address),
+            class_name="details",
+        ),
+        rx.text(
+            "These details belong to your provider's records and cannot be changed here. To change them, "
+            "please contact your provider",
+            rx.cond(ProfileState.provider_email != "", rx.fragment(" at ", ProfileState.provider_email)),
+            ".",
+            size="2",
+            margin_top="var(--space-3)",
+            as_="p",
+        ),
+    )
+
+
+@portal_page("/portal/profile", "Profile settings", on_load=ProfileState.load_profile)
+def profile_page() -> rx.Component:
+    """The person's own settings."""
+    return portal_shell(
+        "Profile",
+        rx.heading("Profile settings", size="6", as_="h1", margin_bottom="var(--space-4)"),
+        rx.grid(
+            section("Name", _name_form()),
+            section("Sign-in email", _email_form()),
+            section("Password", _password_form()),
+            rx.cond(ProfileState.linked, _record()),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="4",
+            width="100%",
+        ),
+        rx.box(
+            section(
+                "Active sessions",
+                form_notice(ProfileState.sessions_notice),
+                rx.box(
+                    rx.el.table(
+                        rx.el.thead(
+                            rx.el.tr(
+                                rx.el.th("Device", scope="col"),
+                                rx.el.th("Last seen (UTC)", scope="col"),
+                                rx.el.th(rx.el.span("Current", class_name="visually-hidden"), scope="col"),
+                            )
+                        ),
+                        rx.el.tbody(rx.foreach(ProfileState.sessions, _session_row)),
+                        class_name="data-table",
+                    ),
+                    class_name="table-scroll",
+                    tab_index=0,
+                    role="region",
+                    aria_label="Active sessions",
+                ),
+                rx.button(
+                    "Sign out other sessions",
+                    on_click=ProfileState.sign_out_others,
+                    variant="soft",
+                    color_scheme="red",
+                    margin_top="var(--space-3)",
+                ),
+            ),
+            margin_top="var(--space-4)",
+        ),
+        always=True,
+    )
+
+
+@portal_page("/portal/confirm-email", "Confirm email", on_load=ConfirmEmailState.load_confirm)
+def confirm_email_page() -> rx.Component:
+    """Opened from the confirmation email."""
+    return auth_card(
+        "Confirm your new email",
+        form_notice(ConfirmEmailState.result),
+        form_error(ConfirmEmailState.problem),
+        rx.link("Go to the portal", href="/portal", size="2"),
+    )

@@ -1,0 +1,140 @@
+"""Forgot password, reset password and accept invitation pages."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.components.auth_card import auth_card, field, form_error, form_notice
+from portal_app.pages.registry import portal_page
+from portal_app.services.passwords import RULES_TEXT
+from portal_app.state.recovery import AcceptInviteState, ForgotPasswordState, ResetPasswordState
+
+
+def _back_to_sign_in() -> rx.Component:
+    return rx.link("Back to sign in", href="/portal/login", size="2")
+
+
+def _new_password_fields() -> rx.Component:
+    return rx.fragment(
+        field(
+            "New password",
+            "password",
+            type_="password",
+            autocomplete="new-password",
+            required=True,
+            max_length=200,
+            aria_describedby="password-rules",
+        ),
+        rx.text(RULES_TEXT, size="1", color_scheme="gray", id="password-rules"),
+        field(
+            "Repeat the new password",
+            "confirm",
+            type_="password",
+            autocomplete="new-password",
+            required=True,
+            max_length=200,
+        ),
+    )
+
+
+def _bad_link(problem: rx.Var) -> rx.Component:
+    return rx.vstack(
+        rx.callout(problem, icon="triangle-alert", color_scheme="red", role="alert", width="100%"),
+        rx.link("Ask for a new link", href="/portal/forgot-password", size="2"),
+        _back_to_sign_in(),
+        spacing="3",
+        width="100%",
+    )
+
+
+@portal_page("/portal/forgot-password", "Forgot password", on_load=ForgotPasswordState.load_forgot)
+def forgot_password_page() -> rx.Component:
+    """Ask for a password reset link by email."""
+    return auth_card(
+        "Forgot password",
+        rx.form(
+            rx.vstack(
+                form_notice(ForgotPasswordState.notice),
+                form_error(ForgotPasswordState.error),
+                field("Email", "email", type_="email", autocomplete="email", required=True, max_length=254),
+                rx.button("Send reset link", type="submit", size="3", width="100%"),
+                _back_to_sign_in(),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=ForgotPasswordState.request_link,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        subtitle="Enter the email address you sign in with and we will send you a link to set a new password.",
+    )
+
+
+@portal_page("/portal/reset-password", "Reset password", on_load=ResetPasswordState.load_reset)
+def reset_password_page() -> rx.Component:
+    """Set a new password from an emailed link."""
+    return auth_card(
+        "Set a new password",
+        rx.cond(
+            ResetPasswordState.checked,
+            rx.cond(
+                ResetPasswordState.link_problem != "",
+                _bad_link(ResetPasswordState.link_problem),
+                rx.form(
+                    rx.vstack(
+                        form_error(ResetPasswordState.error),
+                        _new_password_fields(),
+                        rx.button("Save new password", type="submit", size="3", width="100%"),
+                        _back_to_sign_in(),
+                        spacing="4",
+                        width="100%",
+                    ),
+                    on_submit=ResetPasswordState.set_password,
+                    width="100%",
+                ),
+            ),
+            rx.text("Checking your link…", role="status"),
+        ),
+        subtitle="You will be signed out everywhere else once the new password is saved.",
+    )
+
+
+@portal_page("/portal/accept-invite", "Accept invitation", on_load=AcceptInviteState.load_invite)
+def accept_invite_page() -> rx.Component:
+    """Set a password from an invitation and enter the portal."""
+    return auth_card(
+        "Welcome to your customer portal",
+        rx.cond(
+            AcceptInviteState.checked,
+            rx.cond(
+                AcceptInviteState.link_problem != "",
+                _bad_link(AcceptInviteState.link_problem),
+                rx.form(
+                    rx.vstack(
+                        rx.text(
+                            AcceptInviteState.invited_org,
+                            " invited ",
+                            rx.el.strong(AcceptInviteState.invited_email),
+                            ". Choose a password to finish setting up your account.",
+                            size="2",
+                        ),
+                        form_error(AcceptInviteState.error),
+                        field(
+                            "Your name",
+                            "name",
+                            autocomplete="name",
+                            max_length=120,
+                            default_value=AcceptInviteState.invited_name,
+                        ),
+                        _new_password_fields(),
+                        rx.button("Set password and continue", type="submit", size="3", width="100%"),
+                        spacing="4",
+                        width="100%",
+                    ),
+                    on_submit=AcceptInviteState.accept,
+                    width="100%",
+                ),
+            ),
+            rx.text("Checking your invitation…", role="status"),
+        ),
+    )

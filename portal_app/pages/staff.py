@@ -1,0 +1,288 @@
+"""The staff area: ticket inbox with CSAT (/staff) and a ticket thread (/staff/tickets/<id>)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.components.auth_card import form_error
+from portal_app.components.cards import section
+from portal_app.components.tables import data_table, pager
+from portal_app.pages.registry import portal_page
+from portal_app.pages.support import form_notice, thread_messages, thread_meta, ticket_not_found, ticket_status_badge
+from portal_app.services.tickets import REPLY_MAX
+from portal_app.state.session import SessionState
+from portal_app.state.staff import STAFF_ROUTE, StaffInboxState, StaffSession, StaffThreadState
+
+INBOX_HEADERS = ["Ticket", "Subject", "Customer", "Status", "Priority", "Source", "Updated", "Rating"]
+
+
+def _staff_header() -> rx.Component:
+    return rx.el.header(
+        rx.box(
+            rx.flex(
+                rx.flex(
+                    rx.text(
+                        rx.cond(StaffSession.is_staff, "Staff · " + StaffSession.staff_org, "Staff area"),
+                        weight="bold",
+                        size="4",
+                        as_="p",
+                    ),
+                    rx.cond(
+                        StaffSession.is_staff,
+                        rx.el.nav(
+                            rx.flex(
+                                rx.link("Inbox", href=STAFF_ROUTE, size="2"),
+                                rx.link("Articles", href="/staff/articles", size="2"),
+                                spacing="4",
+                            ),
+                            aria_label="Staff area",
+                        ),
+                    ),
+                    spacing="4",
+                    align="center",
+                    wrap="wrap",
+                ),
+                rx.hstack(
+                    rx.text(SessionState.user_name, size="2", weight="medium", class_name="user-name"),
+                    rx.button(
+                        rx.icon("log-out", size=16, aria_hidden="true"),
+                        "Log out",
+                        on_click=SessionState.sign_out,
+                        variant="soft",
+                        color_scheme="gray",
+                        size="2",
+                    ),
+                    align="center",
+                    spacing="3",
+                ),
+                justify="between",
+                align="center",
+                wrap="wrap",
+                spacing="3",
+            ),
+            class_name="container",
+        ),
+        class_name="portal-header staff-header",
+    )
+
+
+def _not_staff() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Staff area", size="6", as_="h1"),
+        rx.callout(
+            "This area is for the provider's staff.",
+            icon="lock",
+            color_scheme="amber",
+            high_contrast=True,
+            role="status",
+            id="not-staff",
+        ),
+        rx.link("Go to your customer portal", href="/portal", size="2"),
+        spacing="3",
+    )
+
+
+def staff_shell(*body: rx.Component) -> rx.Component:
+    """A staff page: the minimal staff header, then the body once the person is known to be staff."""
+    return rx.box(
+        _staff_header(),
+        rx.el.main(
+            rx.cond(
+                StaffSession.staff_checked,
+                rx.cond(StaffSession.is_staff, rx.fragment(*body), _not_staff()),
+                rx.text("Loading…", role="status"),
+            ),
+            class_name="container page-body",
+            id="main",
+        ),
+        class_name="portal",
+    )
+
+
+def _filter_links(label: str, links: rx.Var) -> rx.Component:
+    return rx.el.nav(
+        rx.flex(
+            rx.text(label + ":", size="2", weight="medium", as_="span"),
+            rx.foreach(
+                links,
+                lambda link: rx.cond(
+                    link["current"] == "yes",
+                    rx.el.span(link["label"], class_name="filter-chip filter-chip-current", aria_current="true"),
+                    rx.link(link["label"], href=link["href"], class_name="filter-chip", underline="none"),
+                ),
+            ),
+            spacing="2",
+            align="center",
+            wrap="wrap",
+        ),
+        aria_label=f"Filter by {label.lower()}",
+    )
+
+
+def _inbox_row(row: rx.Var) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td("#", row["id"], class_name="nowrap"),
+        rx.el.th(rx.link(row["subject"], href=row["href"]), scope="row"),
+        rx.el.td(row["customer"]),
+        rx.el.td(ticket_status_badge(row["status"], row["status_label"]), class_name="nowrap"),
+        rx.el.td(row["priority"]),
+        rx.el.td(row["source"]),
+        rx.el.td(row["updated"], class_name="nowrap"),
+        rx.el.td(rx.cond(row["rating"] != "", row["rating"] + " of 5", "—"), class_name="nowrap"),
+    )
+
+
+def _csat_card() -> rx.Component:
+    return section(
+        "Customer satisfaction",
+        rx.flex(
+            rx.box(
+                rx.text(StaffInboxState.csat_average, size="8", weight="bold", as_="div", class_name="figure-value"),
+                rx.text("average of ", StaffInboxState.csat_count, " rated tickets", size="2", color_scheme="gray"),
+                id="csat-average",
+            ),
+            rx.el.table(
+                rx.el.caption("Ratings by stars", class_name="visually-hidden"),
+                rx.el.tbody(
+                    rx.foreach(
+                        StaffInboxState.csat_bars,
+                        lambda bar: rx.el.tr(
+                            rx.el.th(bar["stars"], " ★", scope="row", class_name="nowrap"),
+                            rx.el.td(
+                                rx.box(
+                                    rx.box(class_name="csat-bar-fill", style={"width": bar["width"]}),
+                                    class_name="csat-bar",
+                                    aria_hidden="true",
+                                ),
+                                class_name="csat-bar-cell",
+                            ),
+                            rx.el.td(bar["count"], class_name="num"),
+                        ),
+                    )
+                ),
+                class_name="csat-table",
+                id="csat-distribution",
+            ),
+            spacing="6",
+            align="center",
+            wrap="wrap",
+        ),
+    )
+
+
+@portal_page(STAFF_ROUTE, "Staff inbox", on_load=StaffInboxState.load_inbox)
+def staff_inbox_page() -> rx.Component:
+    """The organisation's tickets and CSAT."""
+    return staff_shell(
+        rx.heading("Support inbox", size="6", as_="h1", margin_bottom="var(--space-4)"),
+        rx.vstack(
+            _csat_card(),
+            section(
+                "Tickets",
+                rx.vstack(
+                    _filter_links("Status", StaffInboxState.status_links),
+                    _filter_links("Source", StaffInboxState.source_links),
+                    spacing="2",
+                    margin_bottom="var(--space-3)",
+                ),
+                rx.cond(
+                    StaffInboxState.notice != "",
+                    rx.callout(StaffInboxState.notice, icon="info", role="status", margin_bottom="var(--space-3)"),
+                ),
+                data_table(
+                    INBOX_HEADERS, StaffInboxState.rows, _inbox_row, "No tickets match these filters.", "Tickets"
+                ),
+                pager("Inbox pages", StaffInboxState, "ticket"),
+            ),
+            spacing="4",
+            width="100%",
+        ),
+    )
+
+
+def _staff_reply_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.el.label("Reply to the customer", html_for="staff-reply-body", class_name="field-label"),
+            rx.text_area(
+                name="body", id="staff-reply-body", max_length=REPLY_MAX, required=True, rows="5", width="100%"
+            ),
+            rx.button("Send reply", type="submit", size="3"),
+            spacing="2",
+            width="100%",
+            align="start",
+        ),
+        on_submit=StaffThreadState.staff_send_reply,
+        width="100%",
+    )
+
+
+def _status_buttons() -> rx.Component:
+    state = StaffThreadState
+    is_open = (state.status == "Open") | (state.status == "Awaiting your reply")
+    return rx.flex(
+        rx.cond(is_open, rx.button("Resolve", on_click=state.set_ticket_status("Resolved"), color_scheme="green")),
+        rx.cond(
+            state.status != "Closed",
+            rx.button("Close", on_click=state.set_ticket_status("Closed"), variant="soft", color_scheme="gray"),
+        ),
+        rx.cond(~is_open, rx.button("Reopen", on_click=state.set_ticket_status("Open"), variant="soft")),
+        spacing="3",
+        wrap="wrap",
+    )
+
+
+def _staff_thread_body() -> rx.Component:
+    state = StaffThreadState
+    return rx.vstack(
+        rx.flex(
+            rx.heading(state.subject, size="6", as_="h1", class_name="thread-title"),
+            rx.link("← Back to the inbox", href=STAFF_ROUTE, size="2"),
+            justify="between",
+            align="center",
+            wrap="wrap",
+            spacing="2",
+            width="100%",
+        ),
+        thread_meta(state, state.status_label),
+        rx.text(
+            "Customer: ",
+            rx.el.strong(state.customer),
+            rx.cond(state.customer_email != "", " · " + state.customer_email, ""),
+            size="2",
+        ),
+        form_notice(state.notice),
+        form_error(state.error),
+        section("Status", _status_buttons()),
+        section("Conversation", thread_messages(state.messages, staff_side=True)),
+        rx.cond(state.can_reply, section("Reply", _staff_reply_form())),
+        rx.cond(
+            state.rating > 0,
+            section(
+                "Customer rating",
+                rx.text("Rated ", state.rating, " of 5", weight="medium"),
+                rx.cond(state.rating_comment != "", rx.text(state.rating_comment, as_="p", class_name="message-body")),
+            ),
+        ),
+        spacing="4",
+        width="100%",
+        align="start",
+    )
+
+
+@portal_page("/staff/tickets/[ticket_id]", "Staff ticket", on_load=StaffThreadState.load_staff_thread)
+def staff_thread_page() -> rx.Component:
+    """One ticket of the organisation: conversation, reply and status."""
+    return staff_shell(
+        rx.cond(
+            StaffThreadState.loaded,
+            rx.cond(
+                StaffThreadState.found,
+                _staff_thread_body(),
+                ticket_not_found(
+                    rx.link("← Back to the inbox", href=STAFF_ROUTE, size="2"), "your organisation's tickets"
+                ),
+            ),
+            rx.text("Loading the ticket…", role="status"),
+        ),
+    )

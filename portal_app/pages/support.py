@@ -1,0 +1,403 @@
+"""Support tab (/portal/support), all tickets (/portal/support/all) and a ticket thread."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.components.auth_card import form_error
+from portal_app.components.cards import link_button, section
+from portal_app.components.shell import portal_shell
+from portal_app.components.stars import star_line, star_rating_input
+from portal_app.components.tables import pager
+from portal_app.pages.registry import portal_page
+from portal_app.services.tickets import COMMENT_MAX, DESCRIPTION_MAX, REPLY_MAX, SUBJECT_MAX
+from portal_app.state.support import PRIORITIES, SUPPORT_ROUTE, AllTicketsState, SupportState, ThreadState
+
+TICKET_STATUS_COLOURS = (
+    ("Open", "blue"),
+    ("Awaiting your reply", "amber"),
+    ("Resolved", "green"),
+    ("Closed", "gray"),
+)
+SUBJECT_EXAMPLES = "For example: Low speed, No connection, Billing question"
+
+
+def form_notice(message: rx.Var) -> rx.Component:
+    """A confirmation callout announced to screen readers (high contrast: it sits on tinted cards)."""
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="circle-check", color_scheme="green", high_contrast=True, role="status", width="100%"),
+    )
+
+
+def ticket_status_badge(status: rx.Var, label: rx.Var | None = None) -> rx.Component:
+    """A badge coloured by ticket status, showing the status or a label for it."""
+    colour = rx.match(status, *TICKET_STATUS_COLOURS, "gray")
+    text = status if label is None else label
+    return rx.badge(text, color_scheme=colour, variant="soft", high_contrast=True, size="2")
+
+
+def _ticket_item(ticket: rx.Var) -> rx.Component:
+    """One ticket in a list: subject linking to its thread, status, created and a preview."""
+    return rx.el.li(
+        rx.flex(
+            rx.link(ticket["subject"], href=ticket["href"], weight="medium", class_name="ticket-subject"),
+            ticket_status_badge(ticket["status"]),
+            justify="between",
+            align="start",
+            spacing="3",
+        ),
+        rx.text(ticket["preview"], size="2", color_scheme="gray", as_="p", class_name="ticket-preview"),
+        rx.text("#", ticket["id"], " · Created ", ticket["created"], size="1", color_scheme="gray", as_="p"),
+        class_name="ticket-item",
+    )
+
+
+def ticket_list(rows: rx.Var, label: str) -> rx.Component:
+    """A list of tickets, or a sentence when there are none."""
+    return rx.cond(
+        rows.length() > 0,
+        rx.el.ul(rx.foreach(rows, _ticket_item), class_name="ticket-list", aria_label=label),
+        rx.text("You have not opened any support tickets yet.", color_scheme="gray"),
+    )
+
+
+def _labelled_control(label: str, control_id: str, control: rx.Component, hint: str = "") -> rx.Component:
+    hint_id = f"{control_id}-hint"
+    return rx.vstack(
+        rx.el.label(label, html_for=control_id, class_name="field-label"),
+        rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray", id=hint_id)),
+        control,
+        spacing="1",
+        width="100%",
+    )
+
+
+def _suggestions() -> rx.Component:
+    return rx.cond(
+        SupportState.suggestions.length() > 0,
+        rx.box(
+            rx.heading("Suggested articles", size="3", as_="h3"),
+            rx.text("These help articles might answer your question. They open in a new tab.", size="1"),
+            rx.el.ul(
+                rx.foreach(
+                    SupportState.suggestions,
+                    lambda article: rx.el.li(
+                        rx.link(
+                            article["title"],
+                            href=article["href"],
+                            is_external=True,
+                            aria_label=article["title"] + " (opens in a new tab)",
+                        ),
+                        rx.text(article["excerpt"], size="1", color_scheme="gray", as_="p"),
+                    ),
+                ),
+                class_name="suggestion-list",
+            ),
+            class_name="suggestions",
+            role="region",
+            aria_label="Suggested articles",
+        ),
+    )
+
+
+def _ticket_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            form_error(SupportState.error),
+            rx.el.input(type="hidden", name="submission_key", value=SupportState.form_key),
+            _labelled_control(
+                "Subject",
+                "ticket-subject",
+                rx.input(
+                    name="subject",
+                    id="ticket-subject",
+                    placeholder="Low speed, No connection, Billing question",
+                    max_length=SUBJECT_MAX,
+                    required=True,
+                    size="3",
+                    width="100%",
+                    aria_describedby="ticket-subject-hint",
+                    on_change=SupportState.suggest.debounce(300),
+                ),
+                hint=f"A short title ({SUBJECT_MAX} characters at most). {SUBJECT_EXAMPLES}.",
+            ),
+            _suggestions(),
+            _labelled_control(
+                "Describe the issue",
+                "ticket-description",
+                rx.text_area(
+                    name="description",
+                    id="ticket-description",
+                    max_length=DESCRIPTION_MAX,
+                    required=True,
+                    rows="6",
+                    width="100%",
+                    aria_describedby="ticket-description-hint",
+                ),
+                hint="Symptoms, when it started, and the address or service if relevant.",
+            ),
+            _labelled_control(
+                "Priority",
+                "ticket-priority",
+                rx.el.select(
+                    *[rx.el.option(p, value=p) for p in PRIORITIES],
+                    name="priority",
+                    id="ticket-priority",
+                    default_value="Medium",
+                    class_name="native-select",
+                ),
+            ),
+            rx.button(
+                rx.cond(SupportState.submitting, "Sending…", "Send ticket"),
+                type="submit",
+                size="3",
+                disabled=SupportState.submitting,
+                loading=SupportState.submitting,
+            ),
+            spacing="4",
+            width="100%",
+            align="start",
+        ),
+        on_submit=SupportState.submit_ticket,
+        width="100%",
+        id="ticket-form",
+    )
+
+
+@portal_page(SUPPORT_ROUTE, "Support", on_load=SupportState.load_support)
+def support_page() -> rx.Component:
+    """Recent tickets and the form to open a new one."""
+    return portal_shell(
+        "Support",
+        rx.heading("Support", size="6", as_="h1", margin_bottom="var(--space-4)"),
+        rx.vstack(
+            form_notice(SupportState.notice),
+            rx.grid(
+                section(
+                    "Recent tickets",
+                    ticket_list(SupportState.tickets, "Recent tickets"),
+                    action=link_button("All tickets", "/portal/support/all", "soft"),
+                ),
+                section("Open a support ticket", _ticket_form()),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="4",
+                width="100%",
+                align="start",
+            ),
+            spacing="4",
+            width="100%",
+        ),
+    )
+
+
+def _back_to_support() -> rx.Component:
+    return rx.link("← Back to support", href=SUPPORT_ROUTE, size="2")
+
+
+@portal_page("/portal/support/all", "All tickets", on_load=AllTicketsState.load_all_tickets)
+def all_tickets_page() -> rx.Component:
+    """Every ticket of the customer, newest first, paginated."""
+    return portal_shell(
+        "Support",
+        rx.flex(
+            rx.heading("All tickets", size="6", as_="h1"),
+            _back_to_support(),
+            justify="between",
+            align="center",
+            wrap="wrap",
+            spacing="2",
+            margin_bottom="var(--space-4)",
+        ),
+        rx.cond(
+            AllTicketsState.notice != "",
+            rx.callout(AllTicketsState.notice, icon="info", role="status", margin_bottom="var(--space-3)"),
+        ),
+        section(
+            "Tickets",
+            ticket_list(AllTicketsState.tickets, "All tickets"),
+            pager("Ticket pages", AllTicketsState, "ticket"),
+        ),
+    )
+
+
+def thread_message(message: rx.Var, you: str, staff_side: bool = False) -> rx.Component:
+    """One message: who wrote it, when, and its text with line breaks kept.
+
+    `you` names the viewer's own side; on the staff pages the staff side is the viewer's.
+    """
+    mine = message["from_staff"] == ("yes" if staff_side else "no")
+    author = rx.cond(
+        message["from_staff"] == "yes",
+        rx.cond(message["author"] != "", message["author"], "Support team") + " · Staff",
+        rx.cond(staff_side, rx.cond(message["author"] != "", message["author"], "Customer"), you),
+    )
+    return rx.el.li(
+        rx.el.article(
+            rx.flex(
+                rx.text(author, weight="bold", size="2", as_="span"),
+                rx.cond(message["label"] != "", rx.badge(message["label"], variant="outline", size="1")),
+                rx.text(message["created"], size="1", color_scheme="gray", as_="span"),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+                class_name="message-meta",
+            ),
+            rx.text(message["body"], as_="p", size="2", class_name="message-body"),
+            class_name=rx.cond(message["from_staff"] == "yes", "message message-staff", "message message-customer"),
+        ),
+        class_name=rx.cond(mine, "message-row message-row-mine", "message-row"),
+    )
+
+
+def thread_messages(messages: rx.Var, you: str = "You", staff_side: bool = False) -> rx.Component:
+    """The conversation, oldest first."""
+    return rx.el.ol(
+        rx.foreach(messages, lambda m: thread_message(m, you, staff_side)),
+        class_name="thread",
+        aria_label="Conversation",
+    )
+
+
+def thread_meta(state: type, status_label: rx.Var | None = None) -> rx.Component:
+    """Ticket number, status, priority, source and when it was opened."""
+    return rx.flex(
+        ticket_status_badge(state.status, status_label),
+        rx.text("Ticket #", state.thread_id, size="2", as_="span"),
+        rx.text("Priority: ", state.priority, size="2", as_="span"),
+        rx.text("Source: ", state.source, size="2", as_="span"),
+        rx.text("Opened ", state.created, size="2", as_="span"),
+        spacing="3",
+        align="center",
+        wrap="wrap",
+        color="var(--gray-11)",
+    )
+
+
+def _reply_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.el.label("Your reply", html_for="reply-body", class_name="field-label"),
+            rx.text_area(name="body", id="reply-body", max_length=REPLY_MAX, required=True, rows="4", width="100%"),
+            rx.button("Send reply", type="submit", size="3"),
+            spacing="2",
+            width="100%",
+            align="start",
+        ),
+        on_submit=ThreadState.send_reply,
+        width="100%",
+    )
+
+
+def _close_button() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button("Close ticket", variant="soft", color_scheme="gray", size="3")),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Close this ticket?"),
+            rx.alert_dialog.description(
+                "Close it when your issue is solved. To get help again later, open a new ticket.", size="2"
+            ),
+            rx.flex(
+                rx.alert_dialog.cancel(rx.button("Keep it open", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button("Close ticket", color_scheme="red", on_click=ThreadState.close)),
+                spacing="3",
+                justify="end",
+                margin_top="var(--space-4)",
+            ),
+            max_width="440px",
+        ),
+    )
+
+
+def _rating_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.text("Your ticket was resolved. Please rate our help; the comment is optional.", size="2", as_="p"),
+            star_rating_input("Rate this ticket"),
+            rx.el.label("Comment (optional)", html_for="rating-comment", class_name="field-label"),
+            rx.text_area(name="comment", id="rating-comment", max_length=COMMENT_MAX, rows="3", width="100%"),
+            rx.button("Submit rating", type="submit", size="3"),
+            spacing="2",
+            width="100%",
+            align="start",
+        ),
+        on_submit=ThreadState.rate,
+        width="100%",
+        id="rating-form",
+    )
+
+
+def _given_rating() -> rx.Component:
+    return rx.vstack(
+        rx.flex(
+            star_line(ThreadState.rating),
+            rx.text("You rated this ticket ", ThreadState.rating, " of 5", weight="medium", id="given-rating"),
+            spacing="2",
+            align="center",
+            wrap="wrap",
+        ),
+        rx.cond(
+            ThreadState.rating_comment != "",
+            rx.text(ThreadState.rating_comment, size="2", as_="p", class_name="message-body"),
+        ),
+        spacing="1",
+    )
+
+
+def ticket_not_found(back: rx.Component, whose: str = "your tickets") -> rx.Component:
+    """The honest answer for an unknown id or someone else's ticket."""
+    return rx.vstack(
+        rx.heading("Ticket not found", size="6", as_="h1"),
+        rx.text(
+            f"There is no ticket with this number among {whose}. Check the link or pick it from the list.", as_="p"
+        ),
+        back,
+        spacing="3",
+    )
+
+
+def _thread_body() -> rx.Component:
+    return rx.vstack(
+        rx.flex(
+            rx.heading(ThreadState.subject, size="6", as_="h1", class_name="thread-title"),
+            _back_to_support(),
+            justify="between",
+            align="center",
+            wrap="wrap",
+            spacing="2",
+            width="100%",
+        ),
+        thread_meta(ThreadState),
+        form_notice(ThreadState.notice),
+        form_error(ThreadState.error),
+        section("Conversation", thread_messages(ThreadState.messages)),
+        rx.cond(ThreadState.can_reply, section("Reply", _reply_form())),
+        rx.cond(ThreadState.can_rate, section("How did we do?", _rating_form())),
+        rx.cond(ThreadState.rating > 0, section("Your rating", _given_rating())),
+        rx.cond(
+            ThreadState.can_close,
+            rx.flex(
+                rx.text("Is your issue solved?", size="2"),
+                _close_button(),
+                spacing="3",
+                align="center",
+                wrap="wrap",
+            ),
+        ),
+        spacing="4",
+        width="100%",
+        align="start",
+    )
+
+
+@portal_page("/portal/support/[ticket_id]", "Ticket", on_load=ThreadState.load_thread)
+def thread_page() -> rx.Component:
+    """One ticket's conversation with reply, close and rating."""
+    return portal_shell(
+        "Support",
+        rx.cond(
+            ThreadState.loaded,
+            rx.cond(ThreadState.found, _thread_body(), ticket_not_found(_back_to_support())),
+            rx.text("Loading the ticket…", role="status"),
+        ),
+    )

@@ -1,0 +1,1 @@
+"""Document rendering (invoice PDFs) with reportlab."""

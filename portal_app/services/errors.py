@@ -1,0 +1,13 @@
+"""Errors a service raises with a message fit to show the customer."""
+
+
+class PortalError(Exception):
+    """A refusal the UI shows as-is (the message is safe and user-facing)."""
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else "Something went wrong."
+
+
+class NotFound(PortalError):
+    """The record does not exist in the signed-in customer's scope."""

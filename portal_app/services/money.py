@@ -1,0 +1,29 @@
+"""Money as integer minor units plus an ISO currency; formatted with Babel, never via float."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel.core import Locale, UnknownLocaleError
+from babel.numbers import format_currency, get_currency_precision
+
+DEFAULT_LOCALE = "en_US"
+
+
+def to_major(amount_minor: int, currency: str) -> Decimal:
+    """The exact decimal amount in major units (e.g. 1234 USD cents -> Decimal('12.34'))."""
+    return Decimal(amount_minor).scaleb(-get_currency_precision(currency))
+
+
+def safe_locale(locale: str | None) -> str:
+    """The locale if Babel knows it, else the default."""
+    try:
+        Locale.parse(locale or DEFAULT_LOCALE)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return DEFAULT_LOCALE
+    return locale or DEFAULT_LOCALE
+
+
+def format_money(amount_minor: int, currency: str, locale: str | None = None) -> str:
+    """Amount formatted for the customer's locale, e.g. '$1,234.50' or '1.234,50 €'."""
+    return format_currency(to_major(amount_minor, currency), currency, locale=safe_locale(locale))

@@ -1,0 +1,1 @@
+"""Reflex states: thin, one per page or feature, calling services."""

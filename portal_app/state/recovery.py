@@ -1,0 +1,165 @@
+"""Forgot password, reset password and invitation acceptance: the signed-out account pages."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import reflex as rx
+
+from portal_app.db import session_scope
+from portal_app.services import invites, password_reset, sessions
+from portal_app.services.errors import PortalError
+from portal_app.services.invites import InviteInfo
+from portal_app.state.session import HOME_ROUTE, LOGIN_ROUTE, SessionState
+
+log = logging.getLogger("portal.recovery")
+
+SENT_NOTICE = "If an account exists for that address, we sent a link to reset the password. It works for one hour."
+MAX_EMAIL_LENGTH = 254
+_background: set[asyncio.Future] = set()
+
+
+def _request_reset(email: str) -> None:
+    try:
+        with session_scope() as db:
+            password_reset.request_reset(db, email)
+    except Exception:
+        log.exception("password reset request failed")
+
+
+class ForgotPasswordState(SessionState):
+    """Asks for a reset link; the answer never says whether the account exists."""
+
+    notice: str = ""
+    error: str = ""
+
+    @rx.event
+    def load_forgot(self):
+        """Start with an empty form."""
+        self.notice = ""
+        self.error = ""
+
+    @rx.event
+    async def request_link(self, form: dict):
+        """Queue the reset email off the event loop and answer at once, the same for every address."""
+        email = str(form.get("email", "")).strip()
+        self.error = ""
+        if not email:
+            self.error = "Enter the email address you sign in with."
+            return
+        if len(email) > MAX_EMAIL_LENGTH:
+            self.error = "That email address is too long."
+            return
+        future = asyncio.get_running_loop().run_in_executor(None, _request_reset, email)
+        _background.add(future)
+        future.add_done_callback(_background.discard)
+        self.notice = SENT_NOTICE
+
+
+def _token_from_url(state: rx.State) -> str:
+    return state.router.url.query_parameters.get("token", "")[:128]
+
+
+def _check_reset(token: str) -> str | None:
+    with session_scope() as db:
+        return password_reset.check_reset_token(db, token)
+
+
+def _complete_reset(token: str, password: str) -> None:
+    with session_scope() as db:
+        password_reset.complete_reset(db, token, password)
+
+
+class ResetPasswordState(SessionState):
+    """Sets a new password from an emailed single-use link."""
+
+    link_problem: str = ""
+    error: str = ""
+    checked: bool = False
+
+    @rx.event
+    async def load_reset(self):
+        """Check the link before showing the form."""
+        self.error = ""
+        self.checked = False
+        self.link_problem = await asyncio.to_thread(_check_reset, _token_from_url(self)) or ""
+        self.checked = True
+
+    @rx.event
+    async def set_password(self, form: dict):
+        """Validate and store the new password; every session of the user ends."""
+        password = str(form.get("password", ""))
+        if password != str(form.get("confirm", "")):
+            self.error = "The two passwords do not match."
+            return None
+        try:
+            await asyncio.to_thread(_complete_reset, _token_from_url(self), password)
+        except PortalError as refused:
+            self.error = refused.message
+            return None
+        self.browser_token, self.remembered_token = "", ""
+        return rx.redirect(f"{LOGIN_ROUTE}?reset=done", replace=True)
+
+
+def _check_invite(token: str) -> InviteInfo | str:
+    with session_scope() as db:
+        return invites.check_invite_token(db, token)
+
+
+def _accept_invite(token: str, password: str, name: str, user_agent: str, client_ip: str) -> str:
+    with session_scope() as db:
+        user_id = invites.accept_invite(db, token, password, name or None)
+        return sessions.open_session(db, user_id, remember=False, user_agent=user_agent, client_ip=client_ip)
+
+
+class AcceptInviteState(SessionState):
+    """Sets the password from an invitation link and signs the person in."""
+
+    link_problem: str = ""
+    error: str = ""
+    checked: bool = False
+    invited_email: str = ""
+    invited_name: str = ""
+    invited_org: str = ""
+
+    @rx.event
+    async def load_invite(self):
+        """Check the invitation before showing the form."""
+        self.error = ""
+        self.checked = False
+        info = await asyncio.to_thread(_check_invite, _token_from_url(self))
+        if isinstance(info, str):
+            self.link_problem = info
+        else:
+            self.link_problem = ""
+            self.invited_email = info.email
+            self.invited_name = info.name
+            self.invited_org = info.organisation_name
+        self.checked = True
+
+    @rx.event
+    async def accept(self, form: dict):
+        """Store the password, then open a session and land in the portal."""
+        password = str(form.get("password", ""))
+        name = str(form.get("name", "")).strip()
+        if password != str(form.get("confirm", "")):
+            self.error = "The two passwords do not match."
+            return None
+        if len(name) > 120:
+            self.error = "Use at most 120 characters for your name."
+            return None
+        try:
+            token = await asyncio.to_thread(
+                _accept_invite,
+                _token_from_url(self),
+                password,
+                name,
+                self.router.headers.user_agent,
+                self.router.session.client_ip,
+            )
+        except PortalError as refused:
+            self.error = refused.message
+            return None
+        self.browser_token, self.remembered_token = token, ""
+        return rx.redirect(HOME_ROUTE, replace=True)

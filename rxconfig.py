@@ -1,0 +1,23 @@
+"""Reflex configuration: database and Redis come from REFLEX_* environment variables."""
+
+import os
+from pathlib import Path
+
+import reflex as rx
+
+from portal_app.config import DEFAULT_DB_URL
+
+# The repo installs its own pinned bun (Reflex's download needs the open internet).
+_REPO_BUN = Path(__file__).resolve().parent / ".tools" / "node_modules" / ".bin" / "bun"
+_bun = {"bun_path": _REPO_BUN} if _REPO_BUN.exists() else {}
+
+config = rx.Config(
+    app_name="portal_app",
+    db_url=os.environ.get("REFLEX_DB_URL") or DEFAULT_DB_URL,
+    redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+    **_bun,
+)

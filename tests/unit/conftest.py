@@ -1,0 +1,51 @@
+"""Shared fixtures: isolated settings and a fresh database built by the real migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Settings for one test: mail goes to tmp_path/outbox unless PORTAL_SMTP_URL is set; cheap bcrypt."""
+    from factories import MAIL_FROM, PUBLIC_URL
+
+    from portal_app.config import settings
+
+    monkeypatch.setenv("PORTAL_OUTBOX_DIR", str(tmp_path / "outbox"))
+    monkeypatch.setenv("PORTAL_PUBLIC_URL", PUBLIC_URL)
+    monkeypatch.setenv("PORTAL_MAIL_FROM", MAIL_FROM)
+    monkeypatch.delenv("PORTAL_SMTP_URL", raising=False)
+    monkeypatch.setenv("PORTAL_BCRYPT_ROUNDS", "4")  # fast hashes; the race tests raise it again
+    settings.cache_clear()
+    yield tmp_path
+    settings.cache_clear()
+
+
+@pytest.fixture
+def db(env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
+    """A session on a new SQLite database in tmp_path, migrated to head with Alembic."""
+    from alembic import command
+    from alembic.config import Config
+
+    from portal_app import db as portal_db
+    from portal_app.config import settings
+
+    url = f"sqlite:///{env / 'portal.db'}"
+    monkeypatch.setenv("REFLEX_DB_URL", url)
+    settings.cache_clear()
+    portal_db.engine.cache_clear()
+    config = Config(str(REPO / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", url)
+    config.attributes["skip_logging"] = True  # keep pytest's log capture intact
+    command.upgrade(config, "head")
+    with Session(portal_db.engine(), expire_on_commit=False) as session:
+        yield session
+    portal_db.engine().dispose()
+    portal_db.engine.cache_clear()

@@ -1,0 +1,150 @@
+"""Billing: statuses and balances follow payments; history pages are bounded and scoped."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from factories import make_customer, make_organisation, make_user
+
+from portal_app.models import Invoice, InvoiceState, Payment, PaymentStatus, Service, Ticket
+from portal_app.services import billing, sessions
+from portal_app.services.invoice_status import InvoiceStatus, invoice_status
+from portal_app.services.pagination import PageRequest, parse_page
+
+TODAY = date(2026, 6, 15)
+
+
+def inv(customer_id: int = 1, total: int = 10_000, paid: int = 0, due: date = TODAY, **kw) -> Invoice:
+    return Invoice(
+        customer_id=customer_id,
+        issued_on=kw.pop("issued_on", due - timedelta(days=14)),
+        due_on=due,
+        currency=kw.pop("currency", "USD"),
+        total_minor=total,
+        paid_minor=paid,
+        **kw,
+    )
+
+
+@pytest.mark.parametrize(
+    ("invoice", "expected"),
+    [
+        (inv(paid=10_000), InvoiceStatus.PAID),
+        (inv(paid=12_000), InvoiceStatus.PAID),  # overpaid: nothing left to pay
+        (inv(paid=2_500), InvoiceStatus.PARTIALLY_PAID),
+        (inv(), InvoiceStatus.ISSUED),  # due today is not overdue yet
+        (inv(due=TODAY - timedelta(days=1)), InvoiceStatus.OVERDUE),
+        (inv(paid=2_500, due=TODAY - timedelta(days=1)), InvoiceStatus.OVERDUE),
+        (inv(paid=10_000, due=TODAY - timedelta(days=30)), InvoiceStatus.PAID),
+        (inv(state=InvoiceState.VOID, due=TODAY - timedelta(days=30)), InvoiceStatus.VOID),
+    ],
+)
+def test_status_follows_payments_and_due_date(invoice, expected):
+    assert invoice_status(invoice, TODAY) == expected
+
+
+def test_overpaid_invoice_shows_zero_balance_not_negative():
+    row = billing.invoice_row(inv(paid=12_000, id=7), "en_US", TODAY)
+    assert row.balance == "$0.00"
+    assert not row.has_balance
+    assert row.number == "#7"
+
+
+def test_zero_decimal_currency_is_formatted_without_cents():
+    row = billing.invoice_row(inv(total=5000, currency="JPY", number="J-1"), "ja_JP", TODAY)
+    assert row.total == "￥5,000"
+
+
+@pytest.mark.parametrize(
+    ("number", "size", "expected"),
+    [
+        ("2", "25", PageRequest(2, 25)),
+        ("0", "10", PageRequest(1, 10)),
+        ("-3", "10", PageRequest(1, 10)),
+        ("abc", "10", PageRequest(1, 10)),
+        ("", None, PageRequest(1, 10)),
+        ("3", "7", PageRequest(3, 10)),  # unknown sizes fall back to the default
+        ("9" * 40, "10", PageRequest(1, 10)),
+    ],
+)
+def test_page_numbers_from_the_url_never_crash(number, size, expected):
+    assert parse_page(number, size) == expected
+
+
+def principal_for(db, user):
+    token = sessions.open_session(db, user.id, remember=False)
+    db.commit()
+    return sessions.resolve(db, token)
+
+
+@pytest.fixture
+def history(db):
+    """A customer with 23 invoices (one draft) and 23 payments; and someone else's invoice."""
+    customer = make_customer(db, make_organisation(db))
+    other = make_customer(db, name="Other")
+    for n in range(1, 24):
+        issued = date(2024, 1, 1) + timedelta(days=30 * n)
+        state = InvoiceState.DRAFT if n == 23 else InvoiceState.ISSUED
+        invoice = inv(customer.id, total=1000 * n, paid=1000 * n, issued_on=issued, number=f"INV-{n:03}", state=state)
+        db.add(invoice)
+        db.flush()
+        db.add(
+            Payment(
+                customer_id=customer.id,
+                invoice_id=invoice.id,
+                amount_minor=1000 * n,
+                currency="USD",
+                processed_at=datetime.combine(issued, datetime.min.time(), tzinfo=UTC) + timedelta(days=2),
+                reference=f"ch_{n}",
+            )
+        )
+    db.add(inv(other.id, number="OTHER-1", issued_on=date(2030, 1, 1)))
+    db.commit()
+    return make_user(db, customer=customer)
+
+
+def test_history_pages_walk_all_visible_invoices_newest_first(db, history):
+    principal = principal_for(db, history)
+    seen = []
+    page1, info = billing.invoice_page(db, principal, PageRequest(1, 10))
+    assert (info.total_rows, info.total_pages) == (22, 3)
+    for number in (1, 2, 3):
+        rows, info = billing.invoice_page(db, principal, PageRequest(number, 10))
+        seen += [r.number for r in rows]
+    assert seen == [f"INV-{n:03}" for n in range(22, 0, -1)]  # no draft, no one else's, no gaps
+    assert page1[0].number == "INV-022"
+
+
+def test_past_the_end_gives_the_last_page(db, history):
+    rows, info = billing.invoice_page(db, history and principal_for(db, history), PageRequest(99, 10))
+    assert info.number == 3
+    assert [r.number for r in rows] == ["INV-002", "INV-001"]
+
+
+def test_payment_history_links_invoice_numbers(db, history):
+    rows, info = billing.payment_page(db, principal_for(db, history), PageRequest(1, 25))
+    assert info.total_rows == 23
+    assert rows[0].invoice_number == "INV-023"  # a payment may point at any of the customer's invoices
+    assert rows[-1].reference == "ch_1"
+    assert rows[-1].status == "Succeeded"
+
+
+def test_summaries_count_only_this_customer(db, history):
+    principal = principal_for(db, history)
+    customer_id = principal.customer_id
+    db.add(inv(customer_id, total=5_000, paid=1_000, number="OPEN-1", issued_on=date(2030, 2, 1)))
+    db.add(Payment(customer_id=customer_id, amount_minor=999, currency="USD", status=PaymentStatus.FAILED))
+    db.add(Service(customer_id=customer_id, name="A"))
+    db.add(Service(customer_id=customer_id, name="B", is_active=False))
+    db.add(Ticket(customer_id=customer_id, subject="s", description="d"))
+    db.commit()
+    summary = billing.billing_summary(db, principal)
+    assert summary.outstanding_balance == "$40.00"
+    assert summary.open_invoices == 1
+    assert summary.last_invoice_total == "$50.00"
+    assert summary.last_payment == "$230.00"  # the newer failed payment does not count
+    services = billing.services_summary(db, principal)
+    assert (services.active_services, services.total_services) == (1, 2)
+    assert services.open_invoices == 1
+    assert services.open_tickets == 1

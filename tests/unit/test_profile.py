@@ -1,0 +1,86 @@
+"""Profile settings: name, password with the current one, email change confirmed by link, sessions."""
+
+from __future__ import annotations
+
+import pytest
+from factories import make_customer, make_user, sent_mail, token_in
+
+from portal_app.models import PortalUser
+from portal_app.services import profile, sessions
+from portal_app.services.errors import PortalError
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def person(db):
+    return make_user(db, email="ann@example.com", name="Ann", customer=make_customer(db))
+
+
+def signed_in(db, user, agent=""):
+    token = sessions.open_session(db, user.id, remember=False, user_agent=agent)
+    db.commit()
+    return sessions.resolve(db, token), token
+
+
+def test_name_is_cleaned_and_bounded(db, person):
+    principal, _ = signed_in(db, person)
+    assert profile.change_name(db, principal, "  Ann\x00 Smith\u202e ") == "Ann Smith"
+    with pytest.raises(profile.ProfileError, match="Enter your name"):
+        profile.change_name(db, principal, " \x07 ")
+    with pytest.raises(profile.ProfileError, match="at most 120"):
+        profile.change_name(db, principal, "x" * 121)
+
+
+def test_password_change_needs_the_current_one_and_signs_out_other_sessions(db, person):
+    principal, token = signed_in(db, person)
+    _, other = signed_in(db, person)
+    with pytest.raises(profile.ProfileError, match="current password is not correct"):
+        profile.change_password(db, principal, "wrong", "a-new-password-1")
+    with pytest.raises(profile.ProfileError, match="at least"):
+        profile.change_password(db, principal, PASSWORD, "short")
+    assert profile.change_password(db, principal, PASSWORD, "a-new-password-1") == 1
+    db.commit()
+    assert sessions.resolve(db, token) is not None
+    assert sessions.resolve(db, other) is None
+
+
+def test_email_changes_only_after_the_new_address_confirms_and_the_old_one_is_told(db, person):
+    principal, _ = signed_in(db, person)
+    assert profile.request_email_change(db, principal, " Ann.New@Example.com ") == "ann.new@example.com"
+    db.expire_all()
+    assert db.get(PortalUser, person.id).email == "ann@example.com"
+    confirm, notice = sent_mail()
+    assert confirm["To"] == "ann.new@example.com"
+    assert notice["To"] == "ann@example.com"
+    token = token_in(confirm.get_body().get_content())
+    assert profile.confirm_email_change(db, token) == "ann.new@example.com"
+    db.expire_all()
+    assert db.get(PortalUser, person.id).email == "ann.new@example.com"
+    assert sent_mail()[-1]["To"] == "ann@example.com"
+    with pytest.raises(PortalError, match="already been used"):
+        profile.confirm_email_change(db, token)
+
+
+def test_email_change_refuses_bad_taken_or_same_addresses(db, person):
+    make_user(db, email="taken@example.com")
+    principal, _ = signed_in(db, person)
+    for bad, message in (
+        ("not-an-email", "valid email"),
+        ("ann@example.com", "already your sign-in email"),
+        ("taken@example.com", "already used"),
+    ):
+        with pytest.raises(profile.ProfileError, match=message):
+            profile.request_email_change(db, principal, bad)
+    assert sent_mail() == []
+
+
+def test_sessions_are_listed_with_devices_and_others_can_be_ended(db, person):
+    chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
+    principal, _ = signed_in(db, person, chrome)
+    signed_in(db, person, "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) AppleWebKit Safari/604.1")
+    rows = profile.active_sessions(db, principal)
+    assert {r.device for r in rows} == {"Chrome on Windows", "Safari on iPhone"}
+    assert [r.current for r in rows].count(True) == 1
+    assert profile.end_other_sessions(db, principal) == 1
+    assert len(profile.active_sessions(db, principal)) == 1

@@ -1,0 +1,460 @@
+"""Customer tickets: validation, one ticket per submission, scoping, replies, closing and rating."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from factories import make_customer, make_organisation, make_user, run_concurrently
+from sqlmodel import Session, select
+
+from portal_app import db as portal_db
+from portal_app.models import Membership, Ticket, TicketMessage, TicketStatus
+from portal_app.models.base import utcnow
+from portal_app.services import sessions, tickets
+from portal_app.services.errors import NotFound
+from portal_app.services.pagination import PageRequest
+from portal_app.services.scope import NotLinked
+from portal_app.services.tickets import TicketInputError
+
+
+def principal_for(db, user):
+    token = sessions.open_session(db, user.id, remember=False)
+    db.commit()
+    return sessions.resolve(db, token)
+
+
+@pytest.fixture
+def acme(db):
+    return make_organisation(db, slug="acme", name="Acme Broadband")
+
+
+@pytest.fixture
+def bakery(db, acme):
+    return make_customer(db, acme, name="Riverside Bakery", locale="en_US")
+
+
+@pytest.fixture
+def alex(db, bakery):
+    return principal_for(db, make_user(db, email="alex@example.com", customer=bakery, name="Alex Baker"))
+
+
+def open_one(db, principal, subject="Internet is slow", description="Since Monday.", priority="Medium", key=""):
+    ticket_id = tickets.open_ticket(
+        db, principal, subject=subject, description=description, priority=priority, submission_key=key
+    )
+    db.commit()
+    return ticket_id
+
+
+def set_status(db, ticket_id, status):
+    ticket = db.get(Ticket, ticket_id)
+    ticket.status = status
+    db.add(ticket)
+    db.commit()
+
+
+# --- opening ---------------------------------------------------------------------------------------
+
+
+def test_opened_ticket_is_an_open_portal_ticket_at_the_top_of_the_list(db, alex, bakery):
+    older = open_one(db, alex, subject="Older one")
+    ticket_id = open_one(db, alex, subject="  Router lights blinking red  ", priority="High", key="k1")
+
+    ticket = db.get(Ticket, ticket_id)
+    assert (ticket.customer_id, ticket.status, ticket.source, ticket.priority) == (
+        bakery.id,
+        TicketStatus.OPEN,
+        "Portal",
+        "High",
+    )
+    recent = tickets.recent_tickets(db, alex)
+    assert [t.id for t in recent] == [ticket_id, older]
+    assert recent[0].subject == "Router lights blinking red"
+    assert (recent[0].status, recent[0].priority) == ("Open", "High")
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"subject": "   "}, "Enter a subject."),
+        ({"subject": "x" * 121}, "Use at most 120 characters for the subject."),
+        ({"description": "\n\t \n"}, "Describe the issue."),
+        ({"description": "x" * 5001}, "Use at most 5000 characters for the description."),
+        ({"priority": "Urgent"}, "Choose a priority: Low, Medium or High."),
+        ({"priority": ""}, "Choose a priority: Low, Medium or High."),
+        ({"subject": "\x00\x01\x7f"}, "Enter a subject."),
+    ],
+)
+def test_invalid_tickets_are_refused_with_a_clear_message_and_create_nothing(db, alex, fields, message):
+    values = {"subject": "Slow", "description": "Since Monday.", "priority": "Low", **fields}
+
+    with pytest.raises(TicketInputError) as refused:
+        tickets.open_ticket(db, alex, submission_key="k", **values)
+
+    assert refused.value.message == message
+    assert db.exec(select(Ticket)).all() == []
+
+
+def test_limits_count_characters_after_cleaning(db, alex):
+    ticket_id = open_one(db, alex, subject="é" * 120 + "\x00", description="ü" * 5000)
+
+    ticket = db.get(Ticket, ticket_id)
+    assert len(ticket.subject) == 120
+    assert len(ticket.description) == 5000
+
+
+def test_control_characters_are_removed_and_line_breaks_kept(db, alex):
+    ticket_id = open_one(
+        db,
+        alex,
+        subject="Wi\x00-Fi\tdown\r\nagain\u202e",
+        description="Line one\r\nLine\x1b[31m two\x00\n\n\tindented\rlast\x07 <b>bold</b>",
+    )
+
+    ticket = db.get(Ticket, ticket_id)
+    assert ticket.subject == "Wi-Fi down again"
+    assert ticket.description == "Line one\nLine[31m two\n\n\tindented\nlast <b>bold</b>"
+
+
+def test_same_submission_key_returns_the_first_ticket(db, alex):
+    first = open_one(db, alex, key="form-1")
+    again = open_one(db, alex, subject="Different text", key="form-1")
+    other = open_one(db, alex, key="form-2")
+
+    assert again == first
+    assert other != first
+    assert len(db.exec(select(Ticket)).all()) == 2
+
+
+def test_submission_keys_are_per_customer(db, alex, acme):
+    other = principal_for(db, make_user(db, customer=make_customer(db, acme, name="Other")))
+
+    assert open_one(db, alex, key="same") != open_one(db, other, key="same")
+
+
+def test_insert_race_on_the_same_key_returns_the_winner(db, alex, monkeypatch):
+    """The other request commits between our lookup and our insert: the unique constraint decides."""
+    winner = open_one(db, alex, key="race")
+    real_lookup = tickets._ticket_with_key
+    calls = []
+
+    def lookup_missing_the_first_time(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else real_lookup(*args)
+
+    monkeypatch.setattr(tickets, "_ticket_with_key", lookup_missing_the_first_time)
+
+    assert open_one(db, alex, key="race") == winner
+    assert len(calls) == 2
+    assert len(db.exec(select(Ticket)).all()) == 1
+
+
+def test_double_submit_from_two_sessions_creates_one_ticket(db, alex):
+    def submit():
+        with Session(portal_db.engine(), expire_on_commit=False) as session:
+            return open_one(session, alex, key="double-click")
+
+    results = run_concurrently(submit, submit, submit)
+
+    assert all(isinstance(r, int) for r in results), results
+    assert len(set(results)) == 1
+    assert len(db.exec(select(Ticket)).all()) == 1
+
+
+def test_bad_submission_key_is_refused(db, alex):
+    with pytest.raises(TicketInputError, match="Reload the page"):
+        tickets.open_ticket(db, alex, subject="s", description="d", priority="Low", submission_key="k" * 65)
+
+
+def test_unlinked_person_cannot_open_tickets(db):
+    nobody = principal_for(db, make_user(db))
+
+    with pytest.raises(NotLinked):
+        open_one(db, nobody)
+
+
+# --- lists -----------------------------------------------------------------------------------------
+
+
+def test_preview_is_one_short_line(db, alex):
+    open_one(db, alex, description="First line\nsecond line " + "word " * 60)
+
+    preview = tickets.recent_tickets(db, alex)[0].preview
+    assert preview.startswith("First line second line word")
+    assert len(preview) <= tickets.PREVIEW_LENGTH
+    assert preview.endswith("…")
+
+
+def test_ticket_pages_are_newest_first_and_only_the_customers(db, alex, acme):
+    other = principal_for(db, make_user(db, customer=make_customer(db, acme, name="Other")))
+    open_one(db, other, subject="Not yours")
+    ids = [open_one(db, alex, subject=f"Ticket {n}") for n in range(12)]
+    base = utcnow() - timedelta(days=1)
+    for n, ticket_id in enumerate(ids):  # same-second inserts: give each its own creation time
+        ticket = db.get(Ticket, ticket_id)
+        ticket.created_at = base + timedelta(minutes=n)
+        db.add(ticket)
+    db.commit()
+
+    first, info = tickets.ticket_page(db, alex, PageRequest(1, 10))
+    second, _ = tickets.ticket_page(db, alex, PageRequest(2, 10))
+    beyond, beyond_info = tickets.ticket_page(db, alex, PageRequest(9, 10))
+
+    assert info.total_rows == 12
+    assert [t.id for t in first + second] == ids[::-1]
+    assert [t.id for t in beyond] == [t.id for t in second]
+    assert beyond_info.number == 2
+    assert len(tickets.recent_tickets(db, alex, limit=3)) == 3
+
+
+def test_dates_follow_the_customers_locale(db, acme):
+    german = principal_for(db, make_user(db, customer=make_customer(db, acme, locale="de_DE")))
+    ticket_id = open_one(db, german)
+    ticket = db.get(Ticket, ticket_id)
+    ticket.created_at = ticket.created_at.replace(year=2026, month=3, day=5, hour=14, minute=7)
+    db.add(ticket)
+    db.commit()
+
+    assert tickets.recent_tickets(db, german)[0].created == "05.03.2026, 14:07"
+
+
+# --- thread and scoping ----------------------------------------------------------------------------
+
+
+def test_thread_shows_description_and_messages_in_order(db, alex):
+    ticket_id = open_one(db, alex, description="Line 1\nLine 2")
+    tickets.reply(db, alex, ticket_id, "First reply")
+    db.add(TicketMessage(ticket_id=ticket_id, from_staff=True, author_name="Jo (Acme)", body="Staff answer"))
+    db.commit()
+    tickets.reply(db, alex, ticket_id, "<script>alert(1)</script>")
+    db.commit()
+
+    thread = tickets.ticket_thread(db, alex, ticket_id)
+
+    assert thread.description == "Line 1\nLine 2"
+    assert [(m.from_staff, m.author, m.body) for m in thread.messages] == [
+        (False, "Alex Baker", "First reply"),
+        (True, "Jo (Acme)", "Staff answer"),
+        (False, "Alex Baker", "<script>alert(1)</script>"),
+    ]
+    assert (thread.can_reply, thread.can_close, thread.can_rate) == (True, True, False)
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        tickets.ticket_thread,
+        lambda db, p, t: tickets.reply(db, p, t, "Hello"),
+        tickets.close_ticket,
+        lambda db, p, t: tickets.rate_ticket(db, p, t, 5),
+    ],
+    ids=["thread", "reply", "close", "rate"],
+)
+def test_another_customers_ticket_is_not_found(db, alex, acme, action):
+    ticket_id = open_one(db, alex)
+    set_status(db, ticket_id, TicketStatus.RESOLVED)
+    neighbour = principal_for(db, make_user(db, customer=make_customer(db, acme, name="Neighbour")))
+    elsewhere = principal_for(db, make_user(db, customer=make_customer(db, name="Other org")))
+
+    for intruder in (neighbour, elsewhere):
+        with pytest.raises(NotFound, match="not found"):
+            action(db, intruder, ticket_id)
+    for bogus in (999_999, -1, True, "1"):
+        with pytest.raises(NotFound):
+            action(db, alex, bogus)
+    ticket = db.get(Ticket, ticket_id)
+    db.refresh(ticket)
+    assert (ticket.status, ticket.rating) == (TicketStatus.RESOLVED, None)
+    assert db.exec(select(TicketMessage)).all() == []
+
+
+def test_switching_customer_changes_what_is_visible(db, bakery):
+    studio = make_customer(db, make_organisation(db, slug="globex"), name="Studio")
+    user = make_user(db, customer=bakery)
+    db.add(Membership(portal_user_id=user.id, customer_id=studio.id))
+    db.commit()
+    token = sessions.open_session(db, user.id, remember=False)
+    db.commit()
+    ticket_id = open_one(db, sessions.resolve(db, token))
+
+    assert sessions.switch_customer(db, sessions.resolve(db, token), studio.id)
+    db.commit()
+    as_studio = sessions.resolve(db, token)
+
+    with pytest.raises(NotFound):
+        tickets.ticket_thread(db, as_studio, ticket_id)
+    assert tickets.recent_tickets(db, as_studio) == []
+
+
+# --- replies and closing ---------------------------------------------------------------------------
+
+
+def test_reply_on_awaiting_ticket_makes_it_open_again(db, alex):
+    ticket_id = open_one(db, alex)
+    set_status(db, ticket_id, TicketStatus.AWAITING_CUSTOMER)
+    before = db.get(Ticket, ticket_id).updated_at
+
+    tickets.reply(db, alex, ticket_id, "  Here is the hostname: mail.example.com  ")
+    db.commit()
+
+    ticket = db.get(Ticket, ticket_id)
+    assert ticket.status == TicketStatus.OPEN
+    assert ticket.updated_at > before
+    message = db.exec(select(TicketMessage)).one()
+    assert (message.body, message.from_staff) == ("Here is the hostname: mail.example.com", False)
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [(TicketStatus.RESOLVED, "This ticket is resolved"), (TicketStatus.CLOSED, "This ticket is closed")],
+)
+def test_no_replies_once_resolved_or_closed(db, alex, status, message):
+    ticket_id = open_one(db, alex)
+    set_status(db, ticket_id, status)
+
+    with pytest.raises(TicketInputError, match=message):
+        tickets.reply(db, alex, ticket_id, "Still broken")
+
+    assert db.get(Ticket, ticket_id).status == status
+    assert db.exec(select(TicketMessage)).all() == []
+    thread = tickets.ticket_thread(db, alex, ticket_id)
+    assert (thread.can_reply, thread.can_close) == (False, False)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [("  \n ", "Write your reply."), ("x" * 5001, "Use at most 5000 characters for the reply.")],
+)
+def test_reply_validation(db, alex, body, message):
+    ticket_id = open_one(db, alex)
+
+    with pytest.raises(TicketInputError) as refused:
+        tickets.reply(db, alex, ticket_id, body)
+
+    assert refused.value.message == message
+
+
+def test_reply_strips_control_characters(db, alex):
+    ticket_id = open_one(db, alex)
+
+    tickets.reply(db, alex, ticket_id, "ok\x00 then\r\nnext\x08")
+    db.commit()
+
+    assert db.exec(select(TicketMessage.body)).one() == "ok then\nnext"
+
+
+@pytest.mark.parametrize("status", [TicketStatus.OPEN, TicketStatus.AWAITING_CUSTOMER])
+def test_customer_closes_an_open_ticket(db, alex, status):
+    ticket_id = open_one(db, alex)
+    set_status(db, ticket_id, status)
+
+    tickets.close_ticket(db, alex, ticket_id)
+    db.commit()
+    tickets.close_ticket(db, alex, ticket_id)  # a second click changes nothing
+
+    assert db.get(Ticket, ticket_id).status == TicketStatus.CLOSED
+    assert tickets.ticket_thread(db, alex, ticket_id).status == "Closed"
+
+
+def test_resolved_ticket_cannot_be_closed_by_the_customer(db, alex):
+    ticket_id = open_one(db, alex)
+    set_status(db, ticket_id, TicketStatus.RESOLVED)
+
+    with pytest.raises(TicketInputError, match="already resolved"):
+        tickets.close_ticket(db, alex, ticket_id)
+    assert db.get(Ticket, ticket_id).status == TicketStatus.RESOLVED
+
+
+# --- rating ----------------------------------------------------------------------------------------
+
+
+def test_resolved_ticket_is_rated_once(db, alex):
+    ticket_id = open_one(db, alex)
+    set_status(db, ticket_id, TicketStatus.RESOLVED)
+    assert tickets.ticket_thread(db, alex, ticket_id).can_rate
+
+    tickets.rate_ticket(db, alex, ticket_id, 4, "  Fixed\x00 quickly \n")
+    db.commit()
+
+    thread = tickets.ticket_thread(db, alex, ticket_id)
+    assert (thread.rating, thread.rating_comment, thread.can_rate) == (4, "Fixed quickly", False)
+    assert db.get(Ticket, ticket_id).rated_at is not None
+    with pytest.raises(TicketInputError, match="already rated"):
+        tickets.rate_ticket(db, alex, ticket_id, 1, "Changed my mind")
+    assert (db.get(Ticket, ticket_id).rating, db.get(Ticket, ticket_id).rating_comment) == (4, "Fixed quickly")
+
+
+def test_rating_without_comment(db, alex):
+    ticket_id = open_one(db, alex)
+    set_status(db, ticket_id, TicketStatus.RESOLVED)
+
+    tickets.rate_ticket(db, alex, ticket_id, 5)
+
+    assert (db.get(Ticket, ticket_id).rating, db.get(Ticket, ticket_id).rating_comment) == (5, "")
+
+
+@pytest.mark.parametrize("status", [TicketStatus.OPEN, TicketStatus.AWAITING_CUSTOMER, TicketStatus.CLOSED])
+def test_only_resolved_tickets_can_be_rated(db, alex, status):
+    ticket_id = open_one(db, alex)
+    set_status(db, ticket_id, status)
+
+    with pytest.raises(TicketInputError, match="once it is resolved"):
+        tickets.rate_ticket(db, alex, ticket_id, 5)
+
+    assert db.get(Ticket, ticket_id).rating is None
+    assert not tickets.ticket_thread(db, alex, ticket_id).can_rate
+
+
+@pytest.mark.parametrize(
+    ("rating", "comment", "message"),
+    [
+        (0, "", "Choose a rating from 1 to 5 stars."),
+        (6, "", "Choose a rating from 1 to 5 stars."),
+        (-1, "", "Choose a rating from 1 to 5 stars."),
+        (True, "", "Choose a rating from 1 to 5 stars."),
+        ("5", "", "Choose a rating from 1 to 5 stars."),
+        (4.5, "", "Choose a rating from 1 to 5 stars."),
+        (5, "x" * 1001, "Use at most 1000 characters for the comment."),
+    ],
+)
+def test_rating_rules(db, alex, rating, comment, message):
+    ticket_id = open_one(db, alex)
+    set_status(db, ticket_id, TicketStatus.RESOLVED)
+
+    with pytest.raises(TicketInputError) as refused:
+        tickets.rate_ticket(db, alex, ticket_id, rating, comment)
+
+    assert refused.value.message == message
+    assert db.get(Ticket, ticket_id).rating is None
+
+
+def test_comment_of_exactly_the_limit_is_accepted(db, alex):
+    ticket_id = open_one(db, alex)
+    set_status(db, ticket_id, TicketStatus.RESOLVED)
+
+    tickets.rate_ticket(db, alex, ticket_id, 3, "y" * 1000)
+
+    assert len(db.get(Ticket, ticket_id).rating_comment) == 1000
+
+
+def test_two_ratings_at_once_keep_only_one(db, alex):
+    ticket_id = open_one(db, alex)
+    set_status(db, ticket_id, TicketStatus.RESOLVED)
+
+    def rate(stars):
+        def call():
+            with Session(portal_db.engine(), expire_on_commit=False) as session:
+                tickets.rate_ticket(session, alex, ticket_id, stars)
+                session.commit()
+                return stars
+
+        return call
+
+    results = run_concurrently(rate(2), rate(5))
+
+    winners = [r for r in results if isinstance(r, int)]
+    assert len(winners) == 1
+    assert all(isinstance(r, TicketInputError) for r in results if not isinstance(r, int))
+    db.expire_all()
+    assert db.get(Ticket, ticket_id).rating == winners[0]
