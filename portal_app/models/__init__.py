@@ -7,8 +7,11 @@ from portal_app.models.accounts import (
     Customer,
     Membership,
     Organisation,
+    PendingSignIn,
     PortalUser,
+    RecoveryCode,
     TokenPurpose,
+    TwoFactor,
 )
 from portal_app.models.billing import Invoice, InvoiceLine, InvoiceState, Payment, PaymentStatus, Service
 from portal_app.models.help import Article, ArticleStatus, ArticleVisibility
@@ -32,10 +35,12 @@ __all__ = [
     "Payment",
     "PaymentAttempt",
     "PaymentStatus",
+    "PendingSignIn",
     "PortalUser",
     "Priority",
     "Project",
     "ProjectStatus",
+    "RecoveryCode",
     "Service",
     "StripeCustomer",
     "StripeEvent",
@@ -43,4 +48,5 @@ __all__ = [
     "TicketMessage",
     "TicketStatus",
     "TokenPurpose",
+    "TwoFactor",
 ]

@@ -116,3 +116,44 @@ class AuthThrottle(SQLModel, table=True):
     failures: int = 0
     window_started_at: datetime = Field(default_factory=utcnow)
     locked_until: datetime | None = None
+
+
+class TwoFactor(SQLModel, table=True):
+    """A person's authenticator-app (TOTP) secret, sealed with the installation key.
+
+    `pending_secret` holds a secret being set up until a code from the app confirms it; `secret`
+    is set from then on (two-factor sign-in is on). `last_used_step` is the newest 30-second time
+    step whose code was accepted, so a code cannot be used twice.
+    """
+
+    portal_user_id: int = Field(foreign_key="portaluser.id", primary_key=True)
+    secret: str | None = Field(default=None, max_length=200)
+    pending_secret: str | None = Field(default=None, max_length=200)
+    last_used_step: int = 0
+    enabled_at: datetime | None = None
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time code that stands in for the authenticator app; only its SHA-256 is stored."""
+
+    __table_args__ = (UniqueConstraint("portal_user_id", "code_hash", name="uq_recoverycode_user_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    portal_user_id: int = Field(foreign_key="portaluser.id")  # indexed by the unique constraint
+    code_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    used_at: datetime | None = None
+
+
+class PendingSignIn(SQLModel, table=True):
+    """A correct password waiting for its second step; the browser's state holds the token, we its hash."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    portal_user_id: int = Field(foreign_key="portaluser.id", index=True)
+    remember: bool = False
+    attempts: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    user_agent: str = Field(default="", max_length=255)
+    client_ip: str = Field(default="", max_length=64)

@@ -1,4 +1,4 @@
-"""Sign in (/portal/login): email + password with Remember me."""
+"""Sign in (/portal/login): email + password with Remember me, then a code when two-factor sign-in is on."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from portal_app.pages.registry import portal_page
 from portal_app.state.login import LoginState
 
 
-@portal_page("/portal/login", "Sign in", on_load=LoginState.load_login)
-def login_page() -> rx.Component:
-    """The sign-in form."""
+def _password_step() -> rx.Component:
     return auth_card(
         "Sign in",
         rx.form(
@@ -49,3 +47,49 @@ def login_page() -> rx.Component:
         ),
         subtitle="Sign in to see your services, invoices and support tickets.",
     )
+
+
+def _code_step() -> rx.Component:
+    return auth_card(
+        "Enter your sign-in code",
+        rx.form(
+            rx.vstack(
+                form_error(LoginState.error),
+                field(
+                    "Code",
+                    "code",
+                    autocomplete="one-time-code",
+                    required=True,
+                    max_length=64,
+                    auto_focus=True,
+                    spell_check=False,
+                    auto_capitalize="none",
+                ),
+                rx.text(
+                    "Lost your phone? Enter one of your recovery codes instead; each works once.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                rx.button("Verify", type="submit", size="3", width="100%", loading=LoginState.busy),
+                rx.button(
+                    "Back to sign in",
+                    type="button",
+                    variant="ghost",
+                    size="2",
+                    on_click=LoginState.restart_sign_in,
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=LoginState.finish_sign_in,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        subtitle="Enter the 6-digit code from your authenticator app.",
+    )
+
+
+@portal_page("/portal/login", "Sign in", on_load=LoginState.load_login)
+def login_page() -> rx.Component:
+    """The sign-in form; after a correct password of a two-factor account, the code form."""
+    return rx.cond(LoginState.second_step, _code_step(), _password_step())

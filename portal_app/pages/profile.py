@@ -7,9 +7,11 @@ import reflex as rx
 from portal_app.components.auth_card import auth_card, field, form_error, form_notice
 from portal_app.components.cards import labelled, section
 from portal_app.components.shell import portal_shell
+from portal_app.pages.profile_two_factor import two_factor_section
 from portal_app.pages.registry import portal_page
 from portal_app.services.passwords import RULES_TEXT
 from portal_app.state.profile import ConfirmEmailState, ProfileState
+from portal_app.state.two_factor import TwoFactorState
 
 
 def _name_form() -> rx.Component:
@@ -97,7 +99,7 @@ def _record() -> rx.Component:
     )
 
 
-@portal_page("/portal/profile", "Profile settings", on_load=ProfileState.load_profile)
+@portal_page("/portal/profile", "Profile settings", on_load=[ProfileState.load_profile, TwoFactorState.load_two_factor])
 def profile_page() -> rx.Component:
     """The person's own settings."""
     return portal_shell(
@@ -107,6 +109,7 @@ def profile_page() -> rx.Component:
             section("Name", _name_form()),
             section("Sign-in email", _email_form()),
             section("Password", _password_form()),
+            two_factor_section(),
             rx.cond(ProfileState.linked, _record()),
             columns=rx.breakpoints(initial="1", md="2"),
             spacing="4",

@@ -1,4 +1,4 @@
-"""The sign-in form."""
+"""The sign-in form, and its second step when two-factor sign-in is on."""
 
 from __future__ import annotations
 
@@ -10,19 +10,25 @@ from portal_app.services import auth
 from portal_app.services.errors import PortalError
 from portal_app.state.session import SessionState, safe_next
 
+MAX_CODE_LENGTH = 64
+
 
 class LoginState(SessionState):
-    """Email + password + Remember me; errors are generic so accounts cannot be guessed."""
+    """Email + password + Remember me, then (when on) a code; errors are generic so accounts cannot be guessed."""
 
     error: str = ""
     notice: str = ""
     busy: bool = False
+    second_step: bool = False
+    # The pending sign-in's token stays on the server (backend-only var): the browser only learns a step is due.
+    _second_step_token: str = ""
 
     @rx.event
     def load_login(self):
-        """Already signed in: go straight to the portal."""
+        """Already signed in: go straight to the portal. Opening the page starts a sign-in afresh."""
         self.error = ""
         self.busy = False
+        self._forget_second_step()
         done = self.router.url.query_parameters.get("reset") == "done"
         self.notice = "Your password has been changed. Sign in with your new password." if done else ""
         if self._principal() is not None:
@@ -32,12 +38,25 @@ class LoginState(SessionState):
     def _next(self) -> str:
         return safe_next(self.router.url.query_parameters.get("next", ""))
 
+    def _forget_second_step(self) -> None:
+        self.second_step = False
+        self._second_step_token = ""
+
+    def _signed_in(self, outcome: auth.SignInOutcome):
+        """Keep the new session's token in the right cookie and go on."""
+        if outcome.remember:
+            self.remembered_token, self.browser_token = outcome.session_token, ""
+        else:
+            self.browser_token, self.remembered_token = outcome.session_token, ""
+        return rx.redirect(self._next(), replace=True)
+
     @rx.event
     async def sign_in(self, form: dict):
-        """Check the credentials off the event loop and open a server-side session."""
+        """Check the credentials off the event loop; open a session or ask for the second step."""
         if self.busy:
             return None
         self.error = ""
+        self._forget_second_step()
         attempt = auth.SignInAttempt(
             email=str(form.get("email", "")),
             password=str(form.get("password", "")),
@@ -47,14 +66,48 @@ class LoginState(SessionState):
         )
         self.busy = True
         try:
-            token = await asyncio.to_thread(auth.sign_in, attempt)
+            outcome = await asyncio.to_thread(auth.sign_in, attempt)
         except PortalError as refused:
             self.error = refused.message
             return None
         finally:
             self.busy = False
-        if attempt.remember:
-            self.remembered_token, self.browser_token = token, ""
-        else:
-            self.browser_token, self.remembered_token = token, ""
-        return rx.redirect(self._next(), replace=True)
+        if outcome.second_step_token:
+            self._second_step_token = outcome.second_step_token
+            self.second_step = True
+            return None
+        return self._signed_in(outcome)
+
+    @rx.event
+    async def finish_sign_in(self, form: dict):
+        """Check the code from the authenticator app (or a recovery code) for the pending sign-in."""
+        if self.busy:
+            return None
+        self.error = ""
+        if not self._second_step_token:
+            self._forget_second_step()
+            self.error = auth.SECOND_STEP_ENDED
+            return None
+        code = str(form.get("code", ""))[:MAX_CODE_LENGTH]
+        self.busy = True
+        try:
+            outcome = await asyncio.to_thread(
+                auth.finish_sign_in, self._second_step_token, code, self.router.session.client_ip
+            )
+        except auth.SecondStepEnded as ended:
+            self._forget_second_step()
+            self.error = ended.message
+            return None
+        except PortalError as refused:
+            self.error = refused.message
+            return None
+        finally:
+            self.busy = False
+        self._forget_second_step()
+        return self._signed_in(outcome)
+
+    @rx.event
+    def restart_sign_in(self):
+        """Leave the second step and show the email and password form again."""
+        self.error = ""
+        self._forget_second_step()

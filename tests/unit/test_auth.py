@@ -22,7 +22,7 @@ def attempt(email: str, password: str = PASSWORD, *, remember: bool = False, ip:
 def test_right_password_opens_a_session_the_token_resolves_to(db):
     customer = make_customer(db)
     user = make_user(db, email="ann@example.com", customer=customer)
-    token = auth.sign_in(attempt("  Ann@Example.com "))
+    token = auth.sign_in(attempt("  Ann@Example.com ")).session_token
     principal = sessions.resolve(db, token)
     assert principal is not None
     assert principal.user_id == user.id
