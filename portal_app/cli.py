@@ -13,7 +13,7 @@ from typing import NoReturn
 
 from sqlmodel import Session, select
 
-from portal_app import cli_payments, cli_provider
+from portal_app import cli_mail, cli_payments, cli_provider
 from portal_app.config import settings
 from portal_app.db import session_scope
 from portal_app.mail import normalise_address
@@ -188,6 +188,7 @@ def build_parser() -> Parser:
     create_staff.epilog = f"The password is read from {STAFF_PASSWORD_ENV}, or asked for in a terminal."
     cli_provider.register(commands)
     cli_payments.register(commands)
+    cli_mail.register(commands)
     return parser
 
 

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, create_engine
 
 from portal_app.config import settings
+from portal_app.services.errors import PortalError
+
+log = logging.getLogger(__name__)
+
+UNAVAILABLE = "The portal is temporarily unavailable. Nothing was changed; please try again in a minute."
+CONNECT_TIMEOUT_SECONDS = 10  # a database host that does not answer fails the request instead of hanging it
+# What a database that is down, restarting, unreachable or locked for too long raises.
+OUTAGES = (OperationalError, InterfaceError, PoolTimeout)
+
+
+class DatabaseUnavailable(PortalError):
+    """The database did not answer; the person can try again shortly (the message says so)."""
 
 
 def make_engine(url: str) -> Engine:
@@ -25,7 +40,14 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=CONNECT_TIMEOUT_SECONDS,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )
 
 
 @lru_cache(maxsize=1)
@@ -36,11 +58,26 @@ def engine() -> Engine:
 
 @contextmanager
 def session_scope() -> Iterator[Session]:
-    """A session that commits on success and rolls back on error."""
+    """A session that commits on success and rolls back on error.
+
+    A database outage leaves as DatabaseUnavailable, a PortalError whose message the UI can show as-is.
+    """
     with Session(engine(), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
+        except OUTAGES as exc:
+            _roll_back_quietly(session)
+            log.error("Database unavailable: %s", exc, exc_info=exc)
+            raise DatabaseUnavailable(UNAVAILABLE) from exc
         except BaseException:
             session.rollback()
             raise
+
+
+def _roll_back_quietly(session: Session) -> None:
+    """Roll back after an outage; the connection may be gone, which is what we are already reporting."""
+    try:
+        session.rollback()
+    except OUTAGES:
+        log.debug("Rollback after a database outage failed too", exc_info=True)

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
 from portal_app.config import settings
+from portal_app.mail.held import Resend, hold
 from portal_app.mail.outbox import write_to_outbox
 from portal_app.mail.smtp import MailError, deliver
 
 __all__ = ["MailError", "send_mail"]
 
+log = logging.getLogger("portal.mail")
 
-def send_mail(to: str, subject: str, text: str) -> None:
+
+def send_mail(to: str, subject: str, text: str, *, resend: Resend | None = None) -> None:
     """Send a plain-text email (blocking: call it from a worker thread in the app).
 
-    Raises MailError when the SMTP server cannot be reached or refuses the message.
+    Raises MailError when the SMTP server cannot be reached or refuses the message. With `resend`, a
+    failure that may pass (server down, 4xx) also keeps the message for `mail retry` and says so.
     """
     cfg = settings()
     message = EmailMessage()
@@ -26,7 +31,14 @@ def send_mail(to: str, subject: str, text: str) -> None:
     message["Message-ID"] = make_msgid(domain=parseaddr(cfg.mail_from)[1].rpartition("@")[2] or "portal.localhost")
     # Plain ASCII stays readable in the outbox file: no quoted-printable breaks inside links.
     message.set_content(text, cte="7bit" if text.isascii() else "quoted-printable")
-    if cfg.smtp_url:
-        deliver(cfg.smtp_url, message)
-    else:
+    if not cfg.smtp_url:
         write_to_outbox(cfg.outbox_dir, message)
+        return
+    try:
+        deliver(cfg.smtp_url, message)
+    except MailError as exc:
+        if resend is None or not exc.transient:
+            raise
+        path = hold(message, resend)
+        log.error("Mail %r to %s held in %s for `mail retry`: %s", subject, to, path, exc.message)
+        raise MailError(f"{exc.message} Kept to resend with `mail retry`.", transient=True) from exc

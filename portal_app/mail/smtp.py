@@ -15,7 +15,11 @@ DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 
 
 class MailError(PortalError):
-    """The message could not be handed to the SMTP server."""
+    """The message could not be handed to the SMTP server; `transient` when trying again later may work."""
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,20 @@ def deliver(url: str, message: EmailMessage) -> None:
             client.send_message(message)
     except (smtplib.SMTPException, OSError) as exc:
         raise MailError(
-            f"Could not send the email to {message['To']} through {server.host}:{server.port}: {_reason(exc)}"
+            f"Could not send the email to {message['To']} through {server.host}:{server.port}: {_reason(exc)}",
+            transient=_transient(exc),
         ) from exc
+
+
+def _transient(exc: Exception) -> bool:
+    """A server that is down, went away or answered 4xx ("try again later"), as opposed to a 5xx refusal."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _msg in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    if isinstance(exc, smtplib.SMTPException):
+        return isinstance(exc, smtplib.SMTPServerDisconnected)
+    return True  # refused, unreachable, timed out, TLS failing: may work once the server (or its set-up) is back
 
 
 def _reason(exc: Exception) -> str:

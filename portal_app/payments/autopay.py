@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from portal_app.config import settings
-from portal_app.mail import MailError, send_mail
+from portal_app.mail import MailError, Resend, send_mail
 from portal_app.models import Customer, Invoice, InvoiceState, Organisation, PaymentAttempt, StripeCustomer
 from portal_app.models.base import utcnow
 from portal_app.payments.eligibility import autopay_enabled_for
@@ -155,6 +155,11 @@ def _record(db: Session, intent: dict[str, Any], invoice: Invoice, attempt: Paym
             db.rollback()
             if retry == 2:
                 raise
+        except stripe.StripeError as exc:
+            # Refunding a duplicate failed: the attempt stays open, the next run (or the webhook) finishes it.
+            db.rollback()
+            log.warning("Could not record PaymentIntent %s yet: %s", intent["id"], exc)
+            return
 
 
 def _refused(
@@ -209,6 +214,7 @@ def _tell_customer(customer: Customer, invoice: Invoice, attempt: PaymentAttempt
         f"The invoice is still open. You can pay it in the portal:\n{link}\n"
     )
     try:
-        send_mail(customer.email, f"Automatic payment failed for invoice {invoice_number(invoice)}", text)
+        subject = f"Automatic payment failed for invoice {invoice_number(invoice)}"
+        send_mail(customer.email, subject, text, resend=Resend())
     except MailError as exc:
         log.warning("Could not email %s about invoice %s: %s", customer.email, invoice.id, exc)

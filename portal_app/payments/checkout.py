@@ -172,6 +172,10 @@ def checkout_return(db: Session, principal: Principal, invoice_id: int, session_
             db.rollback()
             if retry == 2:
                 raise
+        except stripe.StripeError as exc:
+            db.rollback()  # refunding a duplicate failed: the webhook's retries finish the job
+            log.warning("Could not record Checkout Session %s yet: %s", session_id, exc)
+            return PROCESSING
         else:
             return PAID if recorded else PROCESSING
     return PROCESSING

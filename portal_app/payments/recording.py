@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from portal_app.models import Customer, Invoice, Organisation, Payment, PaymentAttempt, PaymentStatus
 from portal_app.models.base import utcnow
+from portal_app.payments.gateway import client, options
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ def invoice_for_intent(db: Session, metadata: dict[str, Any], account: str | Non
 def record_succeeded(db: Session, intent: dict[str, Any], invoice: Invoice) -> bool:
     """Add the Payment for a succeeded PaymentIntent and raise the invoice's paid amount; False if already there.
 
+    A payment for an invoice that another payment already settled (two tabs, two Checkout Sessions, autopay
+    racing the customer) is a duplicate: it is refunded at Stripe and recorded as Refunded, never applied.
     Flushes but does not commit: the caller commits (with the webhook's StripeEvent row when there is one).
     A concurrent writer of the same PaymentIntent makes the flush raise IntegrityError: roll back and retry.
     """
@@ -44,36 +47,52 @@ def record_succeeded(db: Session, intent: dict[str, Any], invoice: Invoice) -> b
     if existing is not None and existing.status in (PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED):
         _close_attempts(db, intent_id, "succeeded")
         return False
-    if existing is None:
-        db.add(
-            Payment(
-                customer_id=invoice.customer_id,
-                invoice_id=invoice.id,
-                amount_minor=amount,
-                currency=currency,
-                status=PaymentStatus.SUCCEEDED,
-                reference=intent_id,
-                stripe_payment_intent_id=intent_id,
-            )
-        )
-    else:
-        existing.status = PaymentStatus.SUCCEEDED
-        existing.amount_minor = amount
-        existing.processed_at = utcnow()
-        db.add(existing)
-    db.flush()
-    if currency == invoice.currency.upper():
-        db.exec(
-            update(Invoice)
-            .where(col(Invoice.id) == invoice.id)
-            .values(paid_minor=col(Invoice.paid_minor) + amount)
-            .execution_options(synchronize_session=False)
-        )
-    else:
+    payment = existing or Payment(
+        customer_id=invoice.customer_id,
+        invoice_id=invoice.id,
+        currency=currency,
+        reference=intent_id,
+        stripe_payment_intent_id=intent_id,
+        amount_minor=amount,
+    )
+    payment.status = PaymentStatus.SUCCEEDED
+    payment.amount_minor = amount
+    payment.processed_at = utcnow()
+    db.add(payment)
+    db.flush()  # the unique PaymentIntent: from here on this transaction alone records it
+    if currency != invoice.currency.upper():
         log.warning("PaymentIntent %s in %s for invoice %s in %s", intent_id, currency, invoice.id, invoice.currency)
+    elif not _apply_to_balance(db, invoice, amount):
+        _refund_duplicate(db, payment, invoice)
     _close_attempts(db, intent_id, "succeeded")
     db.refresh(invoice)
     return True
+
+
+def _apply_to_balance(db: Session, invoice: Invoice, amount: int) -> bool:
+    """Raise the paid amount while a balance is left (one statement: concurrent payments see each other)."""
+    applied = db.exec(
+        update(Invoice)
+        .where(col(Invoice.id) == invoice.id, col(Invoice.paid_minor) < col(Invoice.total_minor))
+        .values(paid_minor=col(Invoice.paid_minor) + amount)
+        .execution_options(synchronize_session=False)
+    )
+    return applied.rowcount == 1
+
+
+def _refund_duplicate(db: Session, payment: Payment, invoice: Invoice) -> None:
+    """Give back a payment for an invoice that was already paid; StripeError leaves it for the event's retry."""
+    customer = db.get(Customer, invoice.customer_id)
+    organisation = db.get(Organisation, customer.organisation_id)
+    intent_id = payment.stripe_payment_intent_id or ""
+    client().v1.refunds.create(
+        {"payment_intent": intent_id, "reason": "duplicate", "metadata": {"invoice_id": str(invoice.id)}},
+        options(organisation.stripe_account_id or "", f"refund-duplicate-{intent_id}"),
+    )
+    log.warning("Invoice %s was already paid: PaymentIntent %s refunded as a duplicate", invoice.id, intent_id)
+    payment.status = PaymentStatus.REFUNDED
+    db.add(payment)
+    db.flush()
 
 
 def record_failed(db: Session, intent: dict[str, Any], reason: str) -> None:

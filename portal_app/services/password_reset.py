@@ -6,12 +6,12 @@ complete_reset hashes with bcrypt and request_reset may talk to SMTP: call both 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from portal_app.config import settings
-from portal_app.mail import MailError, normalise_address, send_mail
+from portal_app.mail import MailError, Resend, normalise_address, send_mail
 from portal_app.models import AuthToken, PortalUser, TokenPurpose
 from portal_app.services import single_use_links
 from portal_app.services.errors import PortalError
@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 def request_reset(db: Session, email: str) -> None:
     """Email a reset link when the address belongs to an active account; says nothing either way.
 
-    Commits the new link before sending it; a mail failure is logged, never raised.
+    Commits the new link before sending it; a mail failure is logged, never raised. When the mail server
+    is down the message is held for `mail retry` until the link expires (a newer request replaces it).
     """
     address = normalise_address(email)
     if address is None:
@@ -38,9 +39,10 @@ def request_reset(db: Session, email: str) -> None:
         return
     token = single_use_links.issue(db, user_id=user.id, purpose=TokenPurpose.RESET, lifetime=RESET_LIFETIME)
     link = f"{settings().public_url}{RESET_PATH}?token={token}"
+    expires = datetime.now(UTC) + RESET_LIFETIME
     db.commit()  # the link must work once it is in the inbox, and SMTP must not hold the write lock
     try:
-        send_mail(address, SUBJECT, _reset_text(user.name, link))
+        send_mail(address, SUBJECT, _reset_text(user.name, link), resend=Resend(f"reset-{user.id}", expires))
     except MailError:
         # Failing loudly here would tell the visitor that the account exists.
         log.exception("Password reset email for user %s could not be sent", user.id)

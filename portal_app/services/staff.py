@@ -169,12 +169,12 @@ def staff_reply(db: Session, principal: Principal, ticket_id: int, body: str) ->
     text = required_text(body, limit=REPLY_MAX, missing="Write your reply.", field="reply")
     if ticket.status not in OPEN_STATUSES:
         raise TicketInputError(f"This ticket is {ticket.status.lower()}: set it to Open before replying.")
-    now = utcnow()
     author = staff_author(user, organisation)
-    db.add(TicketMessage(ticket_id=ticket.id, from_staff=True, author_name=author, body=text, created_at=now))
     ticket.status = TicketStatus.AWAITING_CUSTOMER
-    ticket.updated_at = now
+    ticket.updated_at = utcnow()
     db.add(ticket)
+    db.flush()  # locks the ticket first: the message's time then follows every reply saved before it
+    db.add(TicketMessage(ticket_id=ticket.id, from_staff=True, author_name=author, body=text, created_at=utcnow()))
     db.flush()
     notice = ticket_mail.reply_notice(db, ticket, author, text)
     db.commit()

@@ -1,7 +1,8 @@
 """Emails telling the customer that staff replied to their ticket or changed its status.
 
 Build the notice inside the transaction, commit, then send: sending blocks on SMTP (call it
-from a worker thread in the app), and a mail failure is logged without undoing the staff action.
+from a worker thread in the app), and a mail failure is logged without undoing the staff action;
+when the mail server is down the notice is held for `mail retry`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from portal_app.config import settings
-from portal_app.mail import send_mail
+from portal_app.mail import Resend, send_mail
 from portal_app.models import Customer, Membership, Organisation, PortalUser, Ticket, TicketStatus
 
 log = logging.getLogger("portal.ticket_mail")
@@ -77,7 +78,7 @@ def send_notice(notice: Notice) -> int:
     sent = 0
     for address in notice.recipients:
         try:
-            send_mail(address, notice.subject, notice.text)
+            send_mail(address, notice.subject, notice.text, resend=Resend())
         except Exception:
             log.exception("Could not send the ticket notification %r to %s", notice.subject, address)
         else:

@@ -56,8 +56,38 @@ class Recorded:
     idempotency_key: str | None
 
 
+class Stall:
+    """Requests to a route wait unanswered until `release()`: Stripe slower than the portal's timeout."""
+
+    def __init__(self, route: str) -> None:
+        self.route = route
+        self.held = 0
+        self._gate = threading.Event()
+        self._changed = threading.Condition()
+
+    def matches(self, request: Request) -> bool:
+        return f"{request.method} {request.path}"[: len(self.route)] == self.route
+
+    def hold(self) -> None:
+        with self._changed:
+            self.held += 1
+            self._changed.notify_all()
+        self._gate.wait(timeout=60)
+
+    def done(self) -> None:
+        with self._changed:
+            self.held -= 1
+            self._changed.notify_all()
+
+    def release(self) -> None:
+        """Let the held requests through and wait until Stripe has handled them (as if it just was slow)."""
+        self._gate.set()
+        with self._changed:
+            self._changed.wait_for(lambda: self.held == 0, timeout=60)
+
+
 class StripeFake:
-    """Stripe's API for checkout sessions, customers, payment intents, payment methods and setup intents."""
+    """Stripe's API for checkout sessions, customers, payment intents, payment methods, setup intents, refunds."""
 
     def __init__(self, *, webhook_url: str = "", webhook_secret: str = WEBHOOK_SECRET) -> None:
         self.webhook_url = webhook_url
@@ -66,6 +96,7 @@ class StripeFake:
         self.objects: dict[str, dict[str, Any]] = {}
         self._replies: dict[tuple[str | None, str], tuple[str, dict[str, str], int, dict[str, Any]]] = {}
         self._failures: list[tuple[str, str]] = []
+        self._stalls: list[Stall] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._server = None
@@ -90,6 +121,12 @@ class StripeFake:
     def fail_next(self, route: str, kind: str) -> None:
         """The next request to `route` ("POST /v1/payment_intents") fails with a Stripe error of ERRORS[kind]."""
         self._failures.append((route, kind))
+
+    def stall(self, route: str) -> Stall:
+        """Requests to `route` get no answer until the returned Stall is released (then they are handled)."""
+        stall = Stall(route)
+        self._stalls.append(stall)
+        return stall
 
     def calls(self, route: str) -> list[Recorded]:
         """Requests received for "METHOD /path-prefix"."""
@@ -173,7 +210,14 @@ class StripeFake:
 
     def wsgi(self, environ, start_response):
         request = Request(environ)
-        response = self._dispatch(request)
+        stall = next((s for s in self._stalls if s.matches(request)), None)
+        if stall is None:
+            return self._dispatch(request)(environ, start_response)
+        stall.hold()
+        try:
+            response = self._dispatch(request)
+        finally:
+            stall.done()
         return response(environ, start_response)
 
     def _dispatch(self, request: Request) -> Response:
@@ -219,6 +263,12 @@ class StripeFake:
             return 200, customer
         if method == "POST" and path == "/v1/payment_intents":
             return self._create_intent(form)
+        if method == "POST" and path == "/v1/refunds" and form.get("payment_intent") in self.objects:
+            intent = self.objects[form["payment_intent"]]
+            refund = self._new("re", {"object": "refund", "payment_intent": intent["id"], "status": "succeeded",
+                                      "amount": int(form.get("amount") or intent["amount_received"]),
+                                      "currency": intent["currency"], "reason": form.get("reason")})  # fmt: skip
+            return 200, refund
         if method == "POST" and len(parts) == 4 and parts[1] == "payment_methods" and parts[3] == "detach":
             method_obj = self._payment_method(parts[2])
             method_obj["customer"] = None
