@@ -7,6 +7,7 @@ run in the database's text index (services/help_search.py), never a Python loop 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, literal
@@ -77,13 +78,22 @@ def parse_tags(raw: str) -> list[str]:
     return tags
 
 
-def search_words(text: str, *, for_suggestions: bool = False) -> list[str]:
+def clean_query(raw: object) -> str:
+    """Search input as the page keeps it (in the box and the URL): text only, at most MAX_QUERY characters
+    on one line, without control characters or lone surrogates. Anything but text is an empty search."""
+    if not isinstance(raw, str):
+        return ""
+    kept = "".join(ch for ch in raw[: MAX_QUERY * 4] if unicodedata.category(ch) not in {"Cc", "Cs"} or ch.isspace())
+    return " ".join(unicodedata.normalize("NFC", kept).split())[:MAX_QUERY].strip()
+
+
+def search_words(text: object, *, for_suggestions: bool = False) -> list[str]:
     """Lower-case words of user input (anything but letters and digits is a separator), plurals folded.
 
     For suggestions, stop-words and words under three letters are left out.
     """
     words: list[str] = []
-    for raw in _WORD.findall((text or "")[:MAX_QUERY].lower()):
+    for raw in _WORD.findall(clean_query(text).lower()):
         if for_suggestions and (len(raw) < MIN_SUGGEST or raw in STOP_WORDS):
             continue
         word = raw[:-1] if len(raw) > 4 and raw.endswith("s") and not raw.endswith("ss") else raw
@@ -92,9 +102,11 @@ def search_words(text: str, *, for_suggestions: bool = False) -> list[str]:
     return words[:MAX_WORDS]
 
 
-def clean_tag(tag: str) -> str:
-    """A tag from the URL, trimmed and capped; unprintable characters dropped."""
-    return "".join(ch for ch in (tag or "")[:MAX_TAG] if ch.isprintable()).strip()
+def clean_tag(tag: object) -> str:
+    """A tag from the URL, trimmed and capped; unprintable characters dropped (anything but text: no tag)."""
+    if not isinstance(tag, str):
+        return ""
+    return "".join(ch for ch in tag[:MAX_TAG] if ch.isprintable()).strip()
 
 
 def _visible(organisation_id: int) -> list[ColumnElement[bool]]:
@@ -139,9 +151,13 @@ def _card(article: Article, locale: str) -> ArticleCard:
     )
 
 
-def list_articles(db: Session, principal: Principal, *, query: str = "", tag: str = "") -> list[ArticleCard]:
-    """Articles containing every word of the query (title, tags or text) and carrying the tag, best first."""
+def list_articles(db: Session, principal: Principal, *, query: object = "", tag: object = "") -> list[ArticleCard]:
+    """Articles containing every word of the query (title, tags or text) and carrying the tag, best first.
+
+    Any input is safe: it reaches the index only as words of letters and digits, and never raises."""
     scope = customer_scope(db, principal)
+    if not isinstance(query, str):
+        return []
     words = search_words(query)
     if query.strip() and not words:  # only punctuation or symbols: nothing can match
         return []
@@ -168,10 +184,10 @@ def all_tags(db: Session, principal: Principal) -> list[str]:
     return sorted(tags.values(), key=str.casefold)
 
 
-def article(db: Session, principal: Principal, slug: str) -> ArticlePage:
+def article(db: Session, principal: Principal, slug: object) -> ArticlePage:
     """One public published article by slug, or NotFound (drafts and internal articles included)."""
     scope = customer_scope(db, principal)
-    if not slug or len(slug) > MAX_SLUG or not _SLUG.fullmatch(slug):
+    if not isinstance(slug, str) or not slug or len(slug) > MAX_SLUG or not _SLUG.fullmatch(slug):
         raise NotFound(NOT_FOUND)
     found = db.exec(select(Article).where(*_visible(scope.organisation.id), col(Article.slug) == slug).limit(1)).first()
     if found is None:
@@ -185,9 +201,9 @@ def article(db: Session, principal: Principal, slug: str) -> ArticlePage:
     )
 
 
-def suggest_articles(db: Session, principal: Principal, text: str, limit: int = 3) -> list[ArticleCard]:
+def suggest_articles(db: Session, principal: Principal, text: object, limit: int = 3) -> list[ArticleCard]:
     """Ticket deflection: up to `limit` articles matching words of a subject being typed, best first."""
-    if len((text or "").strip()) < MIN_SUGGEST or limit < 1:
+    if len(clean_query(text)) < MIN_SUGGEST or limit < 1:
         return []
     words = search_words(text, for_suggestions=True)
     if not words:

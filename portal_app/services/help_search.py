@@ -9,6 +9,7 @@ words of letters and digits (the last one matched as a prefix), never as query s
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,10 +36,12 @@ _PG_WEIGHTED = literal_column(
 )
 
 
-def search_terms(query: str) -> list[str]:
-    """The words of user input the index may see: letters and digits in lower case, distinct, at most MAX_TERMS."""
+def search_terms(query: object) -> list[str]:
+    """The words of user input the index may see: letters and digits in lower case (Unicode NFC), distinct,
+    at most MAX_TERMS. Anything but text has none."""
+    text = query[:MAX_INPUT] if isinstance(query, str) else ""
     terms: list[str] = []
-    for term in _TERM.findall((query or "")[:MAX_INPUT].lower()):
+    for term in _TERM.findall(unicodedata.normalize("NFC", text).lower()):
         if term not in terms:
             terms.append(term)
     return terms[:MAX_TERMS]
@@ -61,7 +64,7 @@ def tsquery(terms: list[str], *, any_word: bool) -> str:
 def matching_article_ids(
     db: Session,
     organisation_id: int,
-    query: str,
+    query: object,
     *,
     any_word: bool = False,
     where: Iterable[ColumnElement[bool]] = (),

@@ -41,6 +41,13 @@ URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "noopener noreferrer"
 TEXT_TOKENS = ("text", "text_special", "code_inline")
 _SPACES = re.compile(r"\s+")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _source(text: object) -> str:
+    """Markdown source as text: anything but a string is empty, and a lone surrogate (not valid Unicode, so
+    nh3 cannot take it) becomes U+FFFD, as CommonMark does with NUL."""
+    return _SURROGATES.sub("\ufffd", text) if isinstance(text, str) else ""
 
 
 @cache
@@ -49,10 +56,10 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
-def render_markdown(text: str) -> str:
+def render_markdown(text: object) -> str:
     """Article Markdown as sanitised HTML. The page title is the only h1: when the text uses # headings,
     every heading moves one level down."""
-    tokens = _parser().parse(text or "")
+    tokens = _parser().parse(_source(text))
     headings = [token for token in tokens if token.type in ("heading_open", "heading_close")]
     if any(token.tag == "h1" for token in headings):
         for token in headings:
@@ -68,9 +75,9 @@ def render_markdown(text: str) -> str:
     )
 
 
-def plain_text(text: str) -> str:
+def plain_text(text: object) -> str:
     """The readable text of article Markdown on one line (paragraph text first, headings left out)."""
-    tokens = _parser().parse(text or "")
+    tokens = _parser().parse(_source(text))
     paragraphs: list[str] = []
     for index, token in enumerate(tokens):
         if token.type == "inline" and index and tokens[index - 1].type == "paragraph_open":
@@ -84,7 +91,7 @@ def plain_text(text: str) -> str:
     return _SPACES.sub(" ", " ".join(paragraphs)).strip()
 
 
-def excerpt(text: str, length: int = 160) -> str:
+def excerpt(text: object, length: int = 160) -> str:
     """The first `length` characters of the article's plain text, cut at a word, with an ellipsis when cut."""
     plain = plain_text(text)
     if len(plain) <= length:

@@ -21,8 +21,11 @@ from portal_app.services.dates import show_datetime
 from portal_app.services.errors import PortalError
 from portal_app.services.passwords import hash_password, password_problem, verify_password
 from portal_app.services.sessions import Principal, end_all_sessions
+from portal_app.services.tickets import RAW_FACTOR, clean_line
 
 NAME_MAX = 120
+PASSWORD_INPUT_MAX = 1024  # far past bcrypt's 72 bytes: longer input is refused without encoding it all
+UNUSABLE_CHARACTER = "The password contains a character that cannot be used."
 EMAIL_CHANGE_LIFETIME = timedelta(hours=24)
 CONFIRM_PATH = "/portal/confirm-email"
 
@@ -50,9 +53,15 @@ def _user(db: Session, principal: Principal) -> PortalUser:
     return user
 
 
-def clean_name(raw: str) -> str:
-    """A display name without control characters; refused when empty or too long."""
-    name = "".join(ch for ch in raw if unicodedata.category(ch)[0] != "C").strip()
+def clean_name(raw: object) -> str:
+    """A display name on one line without control or invisible format characters; refused when empty,
+    too long or not text."""
+    if not isinstance(raw, str):
+        raise ProfileError("Enter your name as plain text.")
+    if len(raw) > RAW_FACTOR * NAME_MAX:
+        raise ProfileError(f"Use at most {NAME_MAX} characters for your name.")
+    visible = "".join(ch for ch in clean_line(raw) if unicodedata.category(ch)[0] != "C")
+    name = " ".join(unicodedata.normalize("NFC", visible).split())
     if not name:
         raise ProfileError("Enter your name.")
     if len(name) > NAME_MAX:
@@ -60,7 +69,7 @@ def clean_name(raw: str) -> str:
     return name
 
 
-def change_name(db: Session, principal: Principal, name: str) -> str:
+def change_name(db: Session, principal: Principal, name: object) -> str:
     """Store the person's display name (not the provider's CRM record)."""
     user = _user(db, principal)
     user.name = clean_name(name)
@@ -68,12 +77,16 @@ def change_name(db: Session, principal: Principal, name: str) -> str:
     return user.name
 
 
-def change_password(db: Session, principal: Principal, current: str, new: str) -> int:
+def change_password(db: Session, principal: Principal, current: object, new: object) -> int:
     """Set a new password after checking the current one; every other session ends. Returns how many."""
     user = _user(db, principal)
-    if not verify_password(current[:1024], user.password_hash):
+    if not _password_text(current) or not verify_password(current[:PASSWORD_INPUT_MAX], user.password_hash):
         raise ProfileError("Your current password is not correct.")
-    problem = password_problem(new)
+    if not isinstance(new, str):
+        raise ProfileError("Enter the new password as plain text.")
+    if not _password_text(new):
+        raise ProfileError(UNUSABLE_CHARACTER)
+    problem = password_problem(new[:PASSWORD_INPUT_MAX])
     if problem:
         raise ProfileError(problem)
     user.password_hash = hash_password(new)
@@ -82,10 +95,21 @@ def change_password(db: Session, principal: Principal, current: str, new: str) -
     return end_all_sessions(db, user.id, except_session_id=principal.session_id)
 
 
-def request_email_change(db: Session, principal: Principal, new_email: str) -> str:
+def _password_text(value: object) -> bool:
+    """Whether a password input is a string bcrypt can be given (UTF-8 encodable: no lone surrogates)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value[:PASSWORD_INPUT_MAX].encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def request_email_change(db: Session, principal: Principal, new_email: object) -> str:
     """Email a confirmation link to the new address and tell the old one; returns the new address."""
     user = _user(db, principal)
-    address = normalise_address(new_email)
+    address = normalise_address(new_email) if isinstance(new_email, str) else None
     if address is None:
         raise ProfileError("Enter a valid email address.")
     if address == user.email:
@@ -115,8 +139,10 @@ def request_email_change(db: Session, principal: Principal, new_email: str) -> s
     return address
 
 
-def confirm_email_change(db: Session, token: str) -> str:
+def confirm_email_change(db: Session, token: object) -> str:
     """Apply a confirmed email change; returns the new address. The old address is told."""
+    if not isinstance(token, str) or not token.isascii():  # links carry URL-safe ASCII tokens only
+        raise ProfileError(single_use_links.INVALID)
     row = single_use_links.usable(db, token, TokenPurpose.EMAIL_CHANGE)
     user = db.get(PortalUser, row.portal_user_id)
     address = row.new_email or ""

@@ -26,6 +26,9 @@ COMMENT_MAX = 1000
 PREVIEW_LENGTH = 140
 RECENT_MAX = 50
 SUBMISSION_KEY_MAX = 64
+MAX_ID = 2**63 - 1  # the largest id a database integer holds (SQLite raises OverflowError past it)
+# Input longer than this many times its limit is refused before cleaning: cleaning never shrinks real text that much.
+RAW_FACTOR = 4
 TICKET_NOT_FOUND = "This ticket was not found."
 PRIORITIES = tuple(p.value for p in Priority)
 NEW_TICKET_HINT = "Open a new ticket if you need more help."
@@ -86,15 +89,25 @@ class TicketThread:
     rating_comment: str
 
 
-def clean_text(raw: str) -> str:
-    """Multi-line plain text: line breaks normalised, control characters but newline and tab removed, trimmed."""
-    text = _NEWLINES.sub("\n", raw or "")
-    return "".join(ch for ch in text if _kept(ch)).strip()
+def as_text(raw: object, field: str = "") -> str:
+    """The input as a string (None is empty); TicketInputError when a client sent a number, list or object."""
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        raise TicketInputError(f"Enter the {field} as plain text." if field else "Enter plain text in every field.")
+    return raw
 
 
-def clean_line(raw: str) -> str:
+def clean_text(raw: object, field: str = "") -> str:
+    """Multi-line plain text: line breaks normalised, control characters but newline and tab, lone surrogates
+    and bidirectional overrides removed, Unicode composed (NFC), trimmed."""
+    text = _NEWLINES.sub("\n", as_text(raw, field))
+    return unicodedata.normalize("NFC", "".join(ch for ch in text if _kept(ch))).strip()
+
+
+def clean_line(raw: object, field: str = "") -> str:
     """One line of plain text: like clean_text, with every run of whitespace made one space."""
-    return " ".join(clean_text(raw).split())
+    return " ".join(clean_text(raw, field).split())
 
 
 def _kept(ch: str) -> bool:
@@ -103,13 +116,22 @@ def _kept(ch: str) -> bool:
     return unicodedata.category(ch) not in {"Cc", "Cs"} and ch not in _BIDI_CONTROLS
 
 
-def required_text(raw: str, *, limit: int, missing: str, field: str, single_line: bool = False) -> str:
-    """The cleaned text, or TicketInputError when it is empty or longer than the limit."""
-    text = clean_line(raw) if single_line else clean_text(raw)
+def bounded_text(raw: object, *, limit: int, field: str, single_line: bool = False) -> str:
+    """The cleaned text (maybe empty), or TicketInputError when it is not text or longer than the limit."""
+    too_long = TicketInputError(f"Use at most {limit} characters for the {field}.")
+    if len(as_text(raw, field)) > RAW_FACTOR * limit:
+        raise too_long
+    text = clean_line(raw, field) if single_line else clean_text(raw, field)
+    if len(text) > limit:
+        raise too_long
+    return text
+
+
+def required_text(raw: object, *, limit: int, missing: str, field: str, single_line: bool = False) -> str:
+    """The cleaned text, or TicketInputError when it is empty, not text or longer than the limit."""
+    text = bounded_text(raw, limit=limit, field=field, single_line=single_line)
     if not text:
         raise TicketInputError(missing)
-    if len(text) > limit:
-        raise TicketInputError(f"Use at most {limit} characters for the {field}.")
     return text
 
 
@@ -122,7 +144,7 @@ def preview(description: str) -> str:
 
 
 def open_ticket(
-    db: Session, principal: Principal, *, subject: str, description: str, priority: str, submission_key: str
+    db: Session, principal: Principal, *, subject: object, description: object, priority: object, submission_key: object
 ) -> int:
     """Open a portal ticket and return its id; the same submission key again returns the same ticket."""
     customer = customer_scope(db, principal).customer
@@ -132,7 +154,7 @@ def open_ticket(
     clean_description = required_text(
         description, limit=DESCRIPTION_MAX, missing="Describe the issue.", field="description"
     )
-    chosen = (priority or "").strip()
+    chosen = priority.strip() if isinstance(priority, str) else ""
     if chosen not in PRIORITIES:
         raise TicketInputError("Choose a priority: Low, Medium or High.")
     key = _submission_key(submission_key)
@@ -161,11 +183,11 @@ def open_ticket(
     return ticket.id
 
 
-def _submission_key(raw: str) -> str | None:
-    key = (raw or "").strip()
+def _submission_key(raw: object) -> str | None:
+    key = raw.strip() if isinstance(raw, str) else raw
     if not key:
         return None
-    if len(key) > SUBMISSION_KEY_MAX or not key.isascii() or not key.isprintable():
+    if not isinstance(key, str) or len(key) > SUBMISSION_KEY_MAX or not key.isascii() or not key.isprintable():
         raise TicketInputError("This form has expired. Reload the page and send it again.")
     return key
 
@@ -255,14 +277,15 @@ def ticket_thread(db: Session, principal: Principal, ticket_id: int) -> TicketTh
 
 
 def owned_ticket(db: Session, customer: Customer, ticket_id: int) -> Ticket:
-    """The customer's ticket with this id, or NotFound."""
-    ticket = db.get(Ticket, ticket_id) if isinstance(ticket_id, int) and not isinstance(ticket_id, bool) else None
+    """The customer's ticket with this id, or NotFound (also for anything but an id the database can hold)."""
+    is_id = isinstance(ticket_id, int) and not isinstance(ticket_id, bool) and 0 < ticket_id <= MAX_ID
+    ticket = db.get(Ticket, ticket_id) if is_id else None
     if ticket is None or ticket.customer_id != customer.id:
         raise NotFound(TICKET_NOT_FOUND)
     return ticket
 
 
-def reply(db: Session, principal: Principal, ticket_id: int, body: str) -> None:
+def reply(db: Session, principal: Principal, ticket_id: int, body: object) -> None:
     """Add the customer's reply; the ticket becomes Open again. Refused once it is resolved or closed."""
     customer = customer_scope(db, principal).customer
     ticket = owned_ticket(db, customer, ticket_id)
@@ -282,7 +305,7 @@ def reply(db: Session, principal: Principal, ticket_id: int, body: str) -> None:
             from_staff=False,
             author_name=(principal.user_name or customer.name)[:120],
             body=text,
-            created_at=now,
+            created_at=utcnow(),  # taken once the ticket is locked: a reply saved later sorts later
         )
     )
     db.flush()
@@ -303,15 +326,13 @@ def close_ticket(db: Session, principal: Principal, ticket_id: int) -> None:
         raise TicketInputError("This ticket is already resolved.")
 
 
-def rate_ticket(db: Session, principal: Principal, ticket_id: int, rating: int, comment: str = "") -> None:
+def rate_ticket(db: Session, principal: Principal, ticket_id: int, rating: object, comment: object = "") -> None:
     """Rate a resolved ticket 1 to 5 stars with an optional comment, once."""
     customer = customer_scope(db, principal).customer
     ticket = owned_ticket(db, customer, ticket_id)
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise TicketInputError("Choose a rating from 1 to 5 stars.")
-    text = clean_text(comment)
-    if len(text) > COMMENT_MAX:
-        raise TicketInputError(f"Use at most {COMMENT_MAX} characters for the comment.")
+    text = bounded_text(comment, limit=COMMENT_MAX, field="comment")
     if ticket.status != TicketStatus.RESOLVED:
         raise TicketInputError("You can rate a ticket once it is resolved.")
     changed = db.exec(

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from portal_app.services import help as help_center
 from portal_app.services.errors import NotFound
 from portal_app.services.sessions import Principal
+from portal_app.state.forms import form_field
 from portal_app.state.session import SessionState
 
 HELP_ROUTE = help_center.HELP_ROUTE
@@ -59,13 +60,13 @@ class HelpState(SessionState):
     tag_links: list[TagLink] = []
 
     @rx.event
-    def load_help(self):
+    async def load_help(self):
         """Read the search (`q`) and tag (`tag`) from the URL and list the matching articles."""
-        return self._load_page(self._show_help)
+        return await self._load_page(self._show_help)
 
     def _show_help(self, db: Session, principal: Principal) -> None:
         params = self.router.url.query_parameters
-        self.query = " ".join(params.get("q", "")[: help_center.MAX_QUERY].split())
+        self.query = help_center.clean_query(params.get("q", ""))
         self.tag = help_center.clean_tag(params.get("tag", ""))
         cards = help_center.list_articles(db, principal, query=self.query, tag=self.tag)
         self.articles = [CardView(c.title, c.href, c.excerpt, c.tags, c.updated) for c in cards]
@@ -80,8 +81,7 @@ class HelpState(SessionState):
         """Go to the list for the submitted words, keeping the tag filter (the URL can be shared)."""
         if self._principal() is None:
             return self._login_redirect()
-        query = " ".join(str(form_data.get("q", ""))[: help_center.MAX_QUERY].split())
-        return rx.redirect(help_href(query, self.tag))
+        return rx.redirect(help_href(help_center.clean_query(form_field(form_data, "q")), self.tag))
 
     @rx.var
     def all_href(self) -> str:
@@ -104,9 +104,9 @@ class ArticleState(SessionState):
     updated: str = ""
 
     @rx.event
-    def load_article(self):
+    async def load_article(self):
         """Read the article named by the URL path."""
-        return self._load_page(self._show_article)
+        return await self._load_page(self._show_article)
 
     def _show_article(self, db: Session, principal: Principal) -> None:
         try:

@@ -20,6 +20,7 @@ from portal_app.services.dates import show_datetime
 from portal_app.services.errors import NotFound, PortalError
 from portal_app.services.pagination import PAGE_SIZES, PageInfo, parse_page
 from portal_app.services.sessions import Principal
+from portal_app.state.forms import form_field
 from portal_app.state.session import SessionState
 
 SUPPORT_ROUTE = "/portal/support"
@@ -27,6 +28,7 @@ ALL_TICKETS_ROUTE = "/portal/support/all"
 PRIORITIES = tickets.PRIORITIES
 MIN_SUGGEST_LENGTH = 3
 KEPT_FORM_KEYS = 5
+RATINGS = ("1", "2", "3", "4", "5")
 
 
 def shown(value: Any) -> str:
@@ -44,9 +46,9 @@ def ticket_rows(items: list[tickets.TicketSummary], base: str = SUPPORT_ROUTE) -
 
 
 def route_ticket_id(state: rx.State) -> int:
-    """The ticket id in the page URL, or 0 when it is not a plain number."""
+    """The ticket id in the page URL, or 0 when it is not a plain number (ASCII digits: int() refuses '²')."""
     raw = str(state.router.page.params.get("ticket_id", "") or "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else 0
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else 0
 
 
 def _recent(principal: Principal) -> list[dict[str, str]]:
@@ -60,16 +62,11 @@ def _suggest(principal: Principal, text: str) -> list[dict[str, str]]:
     return [{"title": c.title, "excerpt": c.excerpt, "href": c.href} for c in cards]
 
 
-def _open(principal: Principal, subject: str, description: str, priority: str, key: str) -> int:
+def _open(principal: Principal, subject: object, description: object, priority: object, key: str) -> int:
     with session_scope() as db:
         return tickets.open_ticket(
             db, principal, subject=subject, description=description, priority=priority, submission_key=key
         )
-
-
-def _text(form: dict, name: str, limit: int) -> str:
-    """A form field as text, cut well past its limit so the service still sees and refuses it."""
-    return str(form.get(name, "") or "")[: limit + 1]
 
 
 class SupportState(SessionState):
@@ -85,13 +82,13 @@ class SupportState(SessionState):
     _issued_keys: list[str] = []
 
     @rx.event
-    def load_support(self):
+    async def load_support(self):
         """Read the recent tickets and start a fresh form (redirects when signed out)."""
         self.notice = ""
         self.error = ""
         self.suggestions = []
         self.submitting = False
-        return self._load_page(self._show_support)
+        return await self._load_page(self._show_support)
 
     def _show_support(self, db: Session, principal: Principal) -> None:
         self.tickets = ticket_rows(tickets.recent_tickets(db, principal))
@@ -108,7 +105,7 @@ class SupportState(SessionState):
         if principal is None or principal.customer_id is None:
             self.suggestions = []
             return
-        text = str(subject or "").strip()[: tickets.SUBJECT_MAX]
+        text = help_center.clean_query(subject)
         if len(text) < MIN_SUGGEST_LENGTH:
             self.suggestions = []
             return
@@ -121,8 +118,8 @@ class SupportState(SessionState):
         if principal is None:
             yield self._login_redirect()
             return
-        key = str(form.get("submission_key", ""))
-        if key not in self._issued_keys:
+        key = form_field(form, "submission_key")
+        if not isinstance(key, str) or key not in self._issued_keys:
             self._issue_key()
             self.error = "This form was open too long. Please check it and send it again."
             return
@@ -134,9 +131,9 @@ class SupportState(SessionState):
             ticket_id = await asyncio.to_thread(
                 _open,
                 principal,
-                _text(form, "subject", tickets.SUBJECT_MAX).strip(),
-                _text(form, "description", tickets.DESCRIPTION_MAX).strip(),
-                str(form.get("priority", ""))[:10],
+                form_field(form, "subject"),
+                form_field(form, "description"),
+                form_field(form, "priority"),
                 key,
             )
         except PortalError as refused:
@@ -166,9 +163,9 @@ class AllTicketsState(SessionState):
     notice: str = ""
 
     @rx.event
-    def load_all_tickets(self):
+    async def load_all_tickets(self):
         """Read the page named in the URL (out-of-range pages show the nearest one)."""
-        return self._load_page(self._show_all)
+        return await self._load_page(self._show_all)
 
     def _show_all(self, db: Session, principal: Principal) -> None:
         params = self.router.url.query_parameters
@@ -287,14 +284,14 @@ class ThreadState(ThreadFields, SessionState):
     """One of the customer's tickets: its messages, reply, close and rating."""
 
     @rx.event
-    def load_thread(self):
+    async def load_thread(self):
         """Read the ticket named in the URL, within the signed-in customer's tickets."""
         self.notice = ""
         self.error = ""
         self.loaded = False
         self._ticket_id = route_ticket_id(self)
         self._clear_thread()
-        result = self._load_page(self._show_thread)
+        result = await self._load_page(self._show_thread)
         self.loaded = True
         return result
 
@@ -335,7 +332,7 @@ class ThreadState(ThreadFields, SessionState):
     @rx.event
     async def send_reply(self, form: dict):
         """Add the customer's reply to the thread."""
-        result = await self._run("reply", "Your reply was sent.", _text(form, "body", tickets.REPLY_MAX).strip())
+        result = await self._run("reply", "Your reply was sent.", form_field(form, "body"))
         if self.notice:
             return [rx.set_value("reply-body", "")]
         return result
@@ -350,10 +347,10 @@ class ThreadState(ThreadFields, SessionState):
         """Rate the resolved ticket 1-5 stars with an optional comment."""
         if self._principal() is None:
             return self._login_redirect()
-        raw = str(form.get("rating", "") or "")
-        if not (raw.isdigit() and 1 <= int(raw) <= 5):
+        raw = form_field(form, "rating")
+        if raw not in RATINGS:
             self.notice = ""
             self.error = "Choose from 1 to 5 stars to rate this ticket."
             return None
-        comment = _text(form, "comment", tickets.COMMENT_MAX).strip()
+        comment = form_field(form, "comment")
         return await self._run("rate_ticket", "Thank you for rating this ticket.", int(raw), comment)

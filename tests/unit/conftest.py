@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,23 +30,37 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     settings.cache_clear()
 
 
-@pytest.fixture
-def db(env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
-    """A session on a new SQLite database in tmp_path, migrated to head with Alembic."""
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database file migrated to head with Alembic once per test run (copied per test)."""
     from alembic import command
     from alembic.config import Config
 
+    path = tmp_path_factory.mktemp("migrated") / "portal.db"
+    url = f"sqlite:///{path}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REFLEX_DB_URL", url)
+        config = Config(str(REPO / "alembic.ini"))
+        config.set_main_option("sqlalchemy.url", url)
+        config.attributes["skip_logging"] = True  # keep pytest's log capture intact
+        command.upgrade(config, "head")
+    return path
+
+
+@pytest.fixture
+def db(env: Path, migrated_database: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
+    """A session on a new SQLite database in tmp_path, as the real migrations build it."""
     from portal_app import db as portal_db
     from portal_app.config import settings
 
-    url = f"sqlite:///{env / 'portal.db'}"
-    monkeypatch.setenv("REFLEX_DB_URL", url)
+    target = env / "portal.db"
+    with sqlite3.connect(migrated_database) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    monkeypatch.setenv("REFLEX_DB_URL", f"sqlite:///{target}")
     settings.cache_clear()
     portal_db.engine.cache_clear()
-    config = Config(str(REPO / "alembic.ini"))
-    config.set_main_option("sqlalchemy.url", url)
-    config.attributes["skip_logging"] = True  # keep pytest's log capture intact
-    command.upgrade(config, "head")
+    # Many tiny commits: skip the fsyncs (a crash of the test run loses nothing that matters).
+    event.listen(portal_db.engine(), "connect", lambda conn, _record: conn.execute("PRAGMA synchronous=OFF"))
     with Session(portal_db.engine(), expire_on_commit=False) as session:
         yield session
     portal_db.engine().dispose()
