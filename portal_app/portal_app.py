@@ -1,5 +1,7 @@
 """The Reflex app: registers every page under the provider's look."""
 
+from collections.abc import Callable
+
 import reflex as rx
 
 from portal_app.api import api_app
@@ -17,13 +19,37 @@ from portal_app.pages import (  # noqa: F401  (registers pages)
     support,
 )
 from portal_app.pages.registry import PAGES
+from portal_app.state import bench  # noqa: F401  (the load benchmark's floor handler)
+from portal_app.state.outages import backend_exception_handler
+from portal_app.web_app import PortalApp
 
-app = rx.App(
+app = PortalApp(
     stylesheets=["/portal.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
     html_lang="en",
     api_transformer=api_app,
+    backend_exception_handler=backend_exception_handler,
 )
 
+
+def _marks_readiness(component: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+    """Wrap a page so its root says when the page's load handlers have finished.
+
+    `data-hydrated` turns "true" once Reflex has run the page's on_load events; browser tests
+    wait for it before typing, so a click cannot overtake the page's own load handler.
+    """
+
+    def page() -> rx.Component:
+        return rx.el.div(component(), data_hydrated=rx.State.is_hydrated, class_name="page-root")
+
+    page.__name__ = component.__name__
+    return page
+
+
 for page in PAGES:
-    app.add_page(page.component, route=page.route, title=f"{page.title} · Portal", on_load=page.on_load)
+    app.add_page(
+        _marks_readiness(page.component),
+        route=page.route,
+        title=f"{page.title} · Portal",
+        on_load=page.on_load,
+    )

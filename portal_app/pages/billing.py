@@ -63,7 +63,7 @@ def invoice_row(invoice: rx.Var) -> rx.Component:
 
 def _payments_notice() -> rx.Component:
     return rx.callout(
-        rx.text(
+        rx.el.span(  # callout text is a <p> already
             "Online card payments are not enabled for your account. To pay an invoice, please contact us",
             rx.cond(BillingState.contact_email != "", rx.fragment(" at ", rx.el.strong(BillingState.contact_email))),
             rx.cond(BillingState.contact_phone != "", rx.fragment(" or ", rx.el.strong(BillingState.contact_phone))),

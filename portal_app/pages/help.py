@@ -104,7 +104,7 @@ def _results() -> rx.Component:
         HelpState.articles.length() > 0,
         rx.el.ul(rx.foreach(HelpState.articles, _card), class_name="help-results", id="help-results"),
         rx.callout(
-            rx.text(
+            rx.el.span(  # callout text is a <p> already
                 "No articles match",
                 rx.cond(HelpState.query != "", rx.fragment(" “", HelpState.query, "”")),
                 rx.cond(HelpState.tag != "", rx.fragment(" in the topic “", HelpState.tag, "”")),

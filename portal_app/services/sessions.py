@@ -70,7 +70,7 @@ def resolve(db: Session, token: str) -> Principal | None:
         return None
     auth, user = row
     now = utcnow()
-    if auth.expires_at <= now or not user.is_active:
+    if auth.expires_at <= now or now - auth.last_seen_at > _idle_limit(auth.remember) or not user.is_active:
         return None
     customer_id = auth.active_customer_id
     if customer_id is not None and not _is_member(db, user.id, customer_id):
@@ -88,6 +88,14 @@ def resolve(db: Session, token: str) -> Principal | None:
         customer_id=customer_id,
         organisation_id=organisation_id,
     )
+
+
+def _idle_limit(remember: bool) -> timedelta:
+    """How long a session may go unused before it ends (absolute expiry applies as well)."""
+    cfg = settings()
+    if remember:
+        return timedelta(days=cfg.session_idle_days_remembered)
+    return timedelta(minutes=cfg.session_idle_minutes_browser)
 
 
 def _is_member(db: Session, user_id: int, customer_id: int) -> bool:

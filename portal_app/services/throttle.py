@@ -1,7 +1,9 @@
-"""Slows down and then refuses repeated failed sign-ins, per account and per client address."""
+"""Slows down and then refuses repeated failed sign-ins, and limits password-reset emails,
+per account and per client address."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -10,11 +12,23 @@ from portal_app.config import settings
 from portal_app.models import AuthThrottle
 from portal_app.models.base import utcnow
 
-__all__ = ["clear", "delay_seconds", "locked_until", "record_failure", "throttle_keys", "utcnow"]
+__all__ = [
+    "ResetAllowance",
+    "clear",
+    "delay_seconds",
+    "locked_until",
+    "record_failure",
+    "spend_reset_request",
+    "throttle_keys",
+    "utcnow",
+]
 
 WINDOW = timedelta(minutes=15)
 SLOW_DOWN_AFTER = 3  # failures before each further attempt is delayed
 MAX_DELAY_SECONDS = 4.0
+RESET_WINDOW = timedelta(hours=1)
+RESETS_PER_ACCOUNT = 3  # reset emails per account and hour; more requests are answered but not sent
+RESETS_PER_CLIENT = 20  # reset requests per client address and hour; more are refused visibly
 
 
 def throttle_keys(email: str, client_ip: str) -> list[str]:
@@ -67,13 +81,44 @@ def clear(db: Session, email: str) -> None:
         db.delete(row)
 
 
-def _current(db: Session, key: str) -> AuthThrottle:
+@dataclass(frozen=True)
+class ResetAllowance:
+    """What to do with one forgot-password request.
+
+    send: email the link (False once the account has had its links for the hour; the page
+    answers the same either way, so it still says nothing about whether the account exists).
+    retry_minutes: above zero when the client address has asked too often; refuse visibly.
+    """
+
+    send: bool
+    retry_minutes: int = 0
+
+
+def spend_reset_request(db: Session, email: str, client_ip: str) -> ResetAllowance:
+    """Count a forgot-password request against the client address and the account."""
+    if client_ip:
+        client = _current(db, f"reset-client:{client_ip}", RESET_WINDOW)
+        if client.failures >= RESETS_PER_CLIENT:
+            left = client.window_started_at + RESET_WINDOW - utcnow()
+            return ResetAllowance(send=False, retry_minutes=max(1, round(left.total_seconds() / 60)))
+        client.failures += 1
+        db.add(client)
+    account = _current(db, f"reset-account:{email}", RESET_WINDOW)
+    send = account.failures < RESETS_PER_ACCOUNT
+    if send:
+        account.failures += 1
+        db.add(account)
+    db.flush()
+    return ResetAllowance(send=send)
+
+
+def _current(db: Session, key: str, window: timedelta = WINDOW) -> AuthThrottle:
     """The key's counter, restarted when its window has passed."""
     now = utcnow()
     row = db.get(AuthThrottle, key)
     if row is None:
         return AuthThrottle(key=key, failures=0, window_started_at=now)
-    if now - row.window_started_at > WINDOW:
+    if now - row.window_started_at > window:
         row.failures = 0
         row.window_started_at = now
     return row

@@ -56,9 +56,9 @@ class BillingState(SessionState):
     contact_phone: str = ""
 
     @rx.event
-    def load_billing(self):
+    async def load_billing(self):
         """Read the Billing tab for the signed-in customer (redirects when signed out)."""
-        return self._load_page(self._show_billing)
+        return await self._load_page(self._show_billing)
 
     def _show_billing(self, db: Session, principal: Principal) -> None:
         summary = billing.billing_summary(db, principal)
@@ -90,9 +90,9 @@ class HistoryState(SessionState):
     notice: str = ""
 
     @rx.event
-    def load_history(self):
+    async def load_history(self):
         """Read the two pages named in the URL (out-of-range pages show the nearest one)."""
-        return self._load_page(self._show_history)
+        return await self._load_page(self._show_history)
 
     def _show_history(self, db: Session, principal: Principal) -> None:
         params = self.router.url.query_parameters

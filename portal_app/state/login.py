@@ -8,6 +8,7 @@ import reflex as rx
 
 from portal_app.services import auth
 from portal_app.services.errors import PortalError
+from portal_app.state.client import caller_address
 from portal_app.state.session import SessionState, safe_next
 
 MAX_CODE_LENGTH = 64
@@ -61,7 +62,7 @@ class LoginState(SessionState):
             email=str(form.get("email", "")),
             password=str(form.get("password", "")),
             remember=form.get("remember") in (True, "on", "true", "1"),
-            client_ip=self.router.session.client_ip,
+            client_ip=caller_address(self),
             user_agent=self.router.headers.user_agent,
         )
         self.busy = True
@@ -91,9 +92,7 @@ class LoginState(SessionState):
         code = str(form.get("code", ""))[:MAX_CODE_LENGTH]
         self.busy = True
         try:
-            outcome = await asyncio.to_thread(
-                auth.finish_sign_in, self._second_step_token, code, self.router.session.client_ip
-            )
+            outcome = await asyncio.to_thread(auth.finish_sign_in, self._second_step_token, code, caller_address(self))
         except auth.SecondStepEnded as ended:
             self._forget_second_step()
             self.error = ended.message

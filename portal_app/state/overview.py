@@ -31,9 +31,9 @@ class OverviewState(SessionState):
     active_projects: int = 0
 
     @rx.event
-    def load_overview(self):
+    async def load_overview(self):
         """Read the figures for the signed-in customer (redirects when signed out)."""
-        return self._load_page(self._show_overview)
+        return await self._load_page(self._show_overview)
 
     def _show_overview(self, db: Session, principal: Principal) -> None:
         data = overview_service.overview(db, principal)

@@ -19,6 +19,7 @@ from portal_app.payments import (
     start_card_setup,
     start_checkout,
 )
+from portal_app.services import sessions
 from portal_app.services.errors import NotFound, PortalError
 from portal_app.services.invoice_documents import invoice_document
 from portal_app.services.scope import NotLinked
@@ -103,7 +104,7 @@ class PaymentsState(BillingState):
     _setup_session: str = ""
 
     @rx.event
-    def load_payments(self):
+    async def load_payments(self):
         """The Billing tab with payments: figures, invoices, online options and what a return from Stripe means."""
         self.starting = ""
         self.payment_error = ""
@@ -113,7 +114,7 @@ class PaymentsState(BillingState):
         self._return_invoice_id = 0
         self._return_session = ""
         self._setup_session = ""
-        outcome = self._load_page(self._show_payments)
+        outcome = await self._load_page(self._show_payments)
         if outcome is not None:
             return outcome
         if self.banner == "processing":
@@ -123,19 +124,11 @@ class PaymentsState(BillingState):
         return None
 
     @rx.event
-    def load_payment_options(self):
+    async def load_payment_options(self):
         """Whether Pay with Stripe is offered, for pages that list invoices (the history page signs out itself)."""
         self.starting = ""
         self.payment_error = ""
-        principal = self._principal()
-        if principal is None:
-            self.online = False
-            return
-        try:
-            with session_scope() as db:
-                self.online = payment_options(db, principal).online
-        except NotLinked:
-            self.online = False
+        self.online = await asyncio.to_thread(_offers_online_payment, self._token())
 
     def _show_payments(self, db: Session, principal: Principal) -> None:
         self._show_billing(db, principal)
@@ -252,7 +245,7 @@ class PaymentsState(BillingState):
             self.checking = False
             if outcome == "paid":
                 self.banner = "paid"
-                self._load_page(self._show_billing)
+                await self._load_page(self._show_billing)
             elif outcome == "error":
                 self.banner = ""
                 self.payment_error = NOT_CONFIRMED
@@ -288,3 +281,15 @@ class PaymentsState(BillingState):
             else:
                 self._show_autopay(status)
                 self.banner = "card_saved" if status.enabled else "card_saving"
+
+
+def _offers_online_payment(token: str) -> bool:
+    """Whether the customer behind the session token can pay online (False when signed out or unlinked)."""
+    with session_scope() as db:
+        principal = sessions.resolve(db, token) if token else None
+        if principal is None:
+            return False
+        try:
+            return payment_options(db, principal).online
+        except NotLinked:
+            return False

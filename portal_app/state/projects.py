@@ -18,9 +18,9 @@ class ProjectsState(SessionState):
     projects: list[dict[str, str]] = []
 
     @rx.event
-    def load_projects(self):
+    async def load_projects(self):
         """Read the customer's projects (redirects when signed out)."""
-        return self._load_page(self._show_projects)
+        return await self._load_page(self._show_projects)
 
     def _show_projects(self, db: Session, principal: Principal) -> None:
         self.projects = [

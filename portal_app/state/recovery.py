@@ -8,9 +8,10 @@ import logging
 import reflex as rx
 
 from portal_app.db import session_scope
-from portal_app.services import invites, password_reset, sessions
+from portal_app.services import auth, invites, password_reset, sessions, throttle, two_factor
 from portal_app.services.errors import PortalError
 from portal_app.services.invites import InviteInfo
+from portal_app.state.client import caller_address
 from portal_app.state.session import HOME_ROUTE, LOGIN_ROUTE, SessionState
 
 log = logging.getLogger("portal.recovery")
@@ -26,6 +27,11 @@ def _request_reset(email: str) -> None:
             password_reset.request_reset(db, email)
     except Exception:
         log.exception("password reset request failed")
+
+
+def _spend_reset_request(email: str, client_ip: str) -> throttle.ResetAllowance:
+    with session_scope() as db:
+        return throttle.spend_reset_request(db, auth.normalise_email(email), client_ip)
 
 
 class ForgotPasswordState(SessionState):
@@ -51,9 +57,16 @@ class ForgotPasswordState(SessionState):
         if len(email) > MAX_EMAIL_LENGTH:
             self.error = "That email address is too long."
             return
-        future = asyncio.get_running_loop().run_in_executor(None, _request_reset, email)
-        _background.add(future)
-        future.add_done_callback(_background.discard)
+        allowance = await asyncio.to_thread(_spend_reset_request, email, caller_address(self))
+        if allowance.retry_minutes:
+            minutes = allowance.retry_minutes
+            unit = "minute" if minutes == 1 else "minutes"
+            self.error = f"Too many reset requests from your network. Try again in {minutes} {unit}."
+            return
+        if allowance.send:
+            future = asyncio.get_running_loop().run_in_executor(None, _request_reset, email)
+            _background.add(future)
+            future.add_done_callback(_background.discard)
         self.notice = SENT_NOTICE
 
 
@@ -108,8 +121,11 @@ def _check_invite(token: str) -> InviteInfo | str:
 
 
 def _accept_invite(token: str, password: str, name: str, user_agent: str, client_ip: str) -> str:
+    """Accept the invitation and open a session; "" when the person must sign in with their second step."""
     with session_scope() as db:
         user_id = invites.accept_invite(db, token, password, name or None)
+        if two_factor.is_enabled(db, user_id):
+            return ""
         return sessions.open_session(db, user_id, remember=False, user_agent=user_agent, client_ip=client_ip)
 
 
@@ -156,10 +172,12 @@ class AcceptInviteState(SessionState):
                 password,
                 name,
                 self.router.headers.user_agent,
-                self.router.session.client_ip,
+                caller_address(self),
             )
         except PortalError as refused:
             self.error = refused.message
             return None
+        if not token:  # two-factor sign-in is on: the code step of the sign-in page must come first
+            return rx.redirect(LOGIN_ROUTE, replace=True)
         self.browser_token, self.remembered_token = token, ""
         return rx.redirect(HOME_ROUTE, replace=True)

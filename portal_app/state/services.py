@@ -25,9 +25,9 @@ class ServicesState(SessionState):
     open_tickets: int = 0
 
     @rx.event
-    def load_services(self):
+    async def load_services(self):
         """Read the customer's services (redirects when signed out)."""
-        return self._load_page(self._show_services)
+        return await self._load_page(self._show_services)
 
     def _show_services(self, db: Session, principal: Principal) -> None:
         scope = customer_scope(db, principal)

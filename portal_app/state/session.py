@@ -9,6 +9,7 @@ from urllib.parse import quote
 import reflex as rx
 from sqlmodel import Session
 
+from portal_app.config import settings
 from portal_app.db import session_scope
 from portal_app.services import branding, sessions
 from portal_app.services.scope import NotLinked, customer_scope
@@ -16,7 +17,8 @@ from portal_app.services.sessions import Principal
 
 LOGIN_ROUTE = "/portal/login"
 HOME_ROUTE = "/portal"
-REMEMBER_SECONDS = 30 * 24 * 3600
+REMEMBER_SECONDS = settings().session_days_remembered * 24 * 3600
+SECURE_COOKIES = settings().public_url.startswith("https://")
 
 
 def safe_next(target: str) -> str:
@@ -31,8 +33,12 @@ class SessionState(rx.State):
     """Holds the session cookies and the header; every handler asks `_principal()` first."""
 
     # The browser holds only an opaque random token; a session cookie unless "Remember me".
-    browser_token: str = rx.Cookie("", name="portal_session", same_site="lax")
-    remembered_token: str = rx.Cookie("", name="portal_remember", max_age=REMEMBER_SECONDS, same_site="lax")
+    # Reflex writes cookies from JavaScript, so they cannot be HttpOnly (see SECURITY.md); they are
+    # Secure whenever the portal is served over HTTPS.
+    browser_token: str = rx.Cookie("", name="portal_session", same_site="lax", secure=SECURE_COOKIES)
+    remembered_token: str = rx.Cookie(
+        "", name="portal_remember", max_age=REMEMBER_SECONDS, same_site="lax", secure=SECURE_COOKIES
+    )
 
     user_name: str = ""
     user_email: str = ""
@@ -76,19 +82,25 @@ class SessionState(rx.State):
         self.active_customer = str(principal.customer_id or "")
         self.linked = principal.customer_id is not None
 
-    def _load_page(self, show: Callable[[Session, Principal], None]):
+    async def _load_page(self, show: Callable[[Session, Principal], None]):
         """A page's on_load: signed-out visitors go to sign in; otherwise fill the header and
-        let `show` read the current customer's data (nothing to show when unlinked)."""
-        principal = self._principal()
+        let `show` read the current customer's data (nothing to show when unlinked).
+
+        The database reads run in a worker thread so one slow page does not hold up every other
+        tab's events on the event loop; the state stays locked to this event meanwhile."""
+        principal = await asyncio.to_thread(self._principal)
         if principal is None:
             return self._login_redirect()
+        await asyncio.to_thread(self._show_page, principal, show)
+        return None
+
+    def _show_page(self, principal: Principal, show: Callable[[Session, Principal], None]) -> None:
         self._fill_header(principal)
         try:
             with session_scope() as db:
                 show(db, principal)
         except NotLinked:
-            return None
-        return None
+            return
 
     @rx.event
     def switch_organisation(self, customer_id: str):

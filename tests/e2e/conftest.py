@@ -31,7 +31,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expec
 from .helpers import CHROMIUM, CHROMIUM_ARGS, DESKTOP, REPO, SCREENSHOTS, MailSink, snap
 
 E2E_DIR = Path(__file__).resolve().parent
-VAR = REPO / "var" / "e2e"
+# PORTAL_E2E_DIR lets two test runs on one machine keep apart (each builds its own frontend).
+VAR = Path(os.environ.get("PORTAL_E2E_DIR", REPO / "var" / "e2e"))
 DB_PATH = VAR / "portal.db"
 SERVER_LOG = VAR / "server.log"
 BIN = Path(sys.executable).parent  # the virtualenv running pytest (.venv/bin under `make test`)

@@ -36,8 +36,11 @@ UNLINKED = "unlinked@example.com"  # Jordan Lee, no customer record
 URL_PATTERN = re.compile(r"https?://[^\s<>\"')]+")
 # React attaches its props to a DOM node once it has hydrated it; before that a click does nothing
 # (or submits the form natively), so forms wait for this.
+# The page root's data-hydrated turns "true" once the page's on_load handlers have run: an event
+# sent earlier would be queued before them, and they may reset what it set.
 HYDRATED = "sel => { const el = document.querySelector(sel); \
-return !!el && Object.keys(el).some(k => k.startsWith('__reactProps')); }"
+return !!el && Object.keys(el).some(k => k.startsWith('__reactProps')) \
+&& !!document.querySelector('.page-root[data-hydrated=\"true\"]'); }"
 
 
 def at_path(path: str, query: str = "") -> re.Pattern[str]:
@@ -88,7 +91,7 @@ def snap(page: Page, name: str) -> Path:
 def assert_accessible(page: Page) -> None:
     """Run axe-core on the page; fail listing every serious or critical violation."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        page.evaluate(AXE.read_text())  # not add_script_tag: the CSP refuses inline scripts
     violations = page.evaluate(
         """async () => {
             const result = await axe.run(document, {resultTypes: ["violations"]});

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from factories import make_customer, make_organisation, make_user
 from sqlmodel import select
 
@@ -28,6 +29,24 @@ def test_expired_session_resolves_to_nobody(db):
     db.commit()
     row = db.exec(select(AuthSession)).one()
     row.expires_at = utcnow() - timedelta(seconds=1)
+    db.add(row)
+    db.commit()
+    assert sessions.resolve(db, token) is None
+
+
+@pytest.mark.parametrize(("remember", "idle"), [(False, timedelta(minutes=30)), (True, timedelta(days=7))])
+def test_a_session_left_unused_too_long_ends(db, remember, idle):
+    user = make_user(db)
+    token = sessions.open_session(db, user.id, remember=remember)
+    db.commit()
+    row = db.exec(select(AuthSession)).one()
+    row.last_seen_at = utcnow() - idle + timedelta(minutes=1)
+    db.add(row)
+    db.commit()
+    assert sessions.resolve(db, token) is not None  # still within the idle limit: used now
+    db.commit()
+    row = db.exec(select(AuthSession)).one()
+    row.last_seen_at = utcnow() - idle - timedelta(seconds=1)
     db.add(row)
     db.commit()
     assert sessions.resolve(db, token) is None
