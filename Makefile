@@ -59,7 +59,7 @@ format:
 clean:
 	rm -rf .web .states var portal.db portal.db-shm portal.db-wal
 
-bench: db $(VENV)/.dev-installed
-	$(BIN)/python -m bench.billing_history
-	$(BIN)/python -m bench.invoice_pdf
-	@echo "Event round trip: start 'make run', then run '$(BIN)/python -m bench.history_roundtrip'"
+# Load benchmark + service benchmarks; starts its own servers (var/bench), writes bench/RESULTS.md.
+bench: setup $(VENV)/.dev-installed
+	$(BIN)/python -m bench.run
+	@echo "Browser round trip: start 'make run', then run '$(BIN)/python -m bench.history_roundtrip'"

@@ -1,12 +1,14 @@
 """How long a billing-history page takes for 100 vs 20,000 invoices, first vs last page.
 
-Run: `make bench` (or `.venv/bin/python -m bench.billing_history`) against a database
-seeded with the demo data (`make db`). Prints a Markdown table; RESULTS.md keeps a copy.
+Run: `.venv/bin/python -m bench.billing_history [EMAIL ...]` against a database seeded with the
+demo data (`make db`); `make bench` runs it on the bench database for hundred@bench.example
+(100 invoices) and bulk@example.com (20,000). Prints a Markdown table for RESULTS.md.
 """
 
 from __future__ import annotations
 
 import statistics
+import sys
 import time
 from collections.abc import Callable
 
@@ -65,13 +67,13 @@ def _measure(email: str) -> list[str]:
     return lines
 
 
-def main() -> None:
+def main(emails: list[str]) -> None:
     print("| customer | invoices | page | invoices page (ms, median) | payments page (ms, median) |")
     print("| --- | ---: | --- | ---: | ---: |")
-    for email in ("demo@example.com", "bulk@example.com"):
+    for email in emails:
         for line in _measure(email):
             print(line)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:] or ["demo@example.com", "bulk@example.com"])
