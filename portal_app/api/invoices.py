@@ -10,12 +10,12 @@ from portal_app.db import session_scope
 from portal_app.pdf.invoice import render_invoice_pdf
 from portal_app.services import sessions
 from portal_app.services.errors import NotFound
+from portal_app.services.inputs import parse_id
 from portal_app.services.invoice_documents import NOT_FOUND, check_pdf_link, invoice_document
 
 # The cookies SessionState keeps the opaque session token in (browser session, then "Remember me").
 SESSION_COOKIES = ("portal_session", "portal_remember")
 SIGNED_OUT = "Please sign in to view this invoice."
-MAX_ID_DIGITS = 18
 PRIVATE = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
 
 
@@ -55,9 +55,9 @@ def _render(token: str, raw_id: str, exp: str, sig: str) -> tuple[str, bytes]:
         principal = sessions.resolve(db, token)
         if principal is None:
             raise _SignedOut
-        if not raw_id.isdigit() or len(raw_id) > MAX_ID_DIGITS:
+        invoice_id = parse_id(raw_id)
+        if invoice_id is None:
             raise NotFound(NOT_FOUND)
-        invoice_id = int(raw_id)
         if not check_pdf_link(principal, invoice_id, exp, sig):
             raise NotFound(NOT_FOUND)
         document = invoice_document(db, principal, invoice_id)

@@ -16,6 +16,7 @@ from portal_app.payments.eligibility import autopay_enabled_for, online_scope
 from portal_app.payments.gateway import PaymentError, as_dict, client, options
 from portal_app.services.billing import invoice_number
 from portal_app.services.dates import show_date
+from portal_app.services.inputs import parse_id
 from portal_app.services.money import format_money
 from portal_app.services.scope import CustomerScope, customer_scope
 from portal_app.services.sessions import Principal
@@ -117,10 +118,10 @@ def save_card(db: Session, session: dict[str, Any], account: str | None) -> None
     """A completed setup-mode session: remember the card and switch automatic payments on (flushes only)."""
     if session.get("status") not in (None, "complete"):
         return
-    raw_customer = str((session.get("metadata") or {}).get("customer_id", ""))
-    if not raw_customer.isdigit() or not account:
+    customer_id = parse_id(str((session.get("metadata") or {}).get("customer_id", "")))
+    if customer_id is None or not account:
         return
-    row = stripe_customer_of(db, int(raw_customer), account)
+    row = stripe_customer_of(db, customer_id, account)
     if row is None or row.stripe_customer_id != session.get("customer"):
         log.warning("Setup session %s does not match a Stripe Customer of ours; ignored", session.get("id"))
         return

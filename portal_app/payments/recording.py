@@ -11,17 +11,21 @@ from sqlmodel import Session, col, select
 from portal_app.models import Customer, Invoice, Organisation, Payment, PaymentAttempt, PaymentStatus
 from portal_app.models.base import utcnow
 from portal_app.payments.gateway import client, options
+from portal_app.services.inputs import parse_id
 
 log = logging.getLogger(__name__)
 
 
 def invoice_for_intent(db: Session, metadata: dict[str, Any], account: str | None) -> Invoice | None:
     """The invoice named in Stripe metadata, if its customer and connected account match."""
-    raw_invoice, raw_customer = str(metadata.get("invoice_id", "")), str(metadata.get("customer_id", ""))
-    if not raw_invoice.isdigit() or not raw_customer.isdigit():
+    invoice_id, customer_id = (
+        parse_id(str(metadata.get("invoice_id", ""))),
+        parse_id(str(metadata.get("customer_id", ""))),
+    )
+    if invoice_id is None or customer_id is None:
         return None
-    invoice = db.get(Invoice, int(raw_invoice))
-    if invoice is None or invoice.customer_id != int(raw_customer):
+    invoice = db.get(Invoice, invoice_id)
+    if invoice is None or invoice.customer_id != customer_id:
         return None
     customer = db.get(Customer, invoice.customer_id)
     organisation = db.get(Organisation, customer.organisation_id) if customer else None

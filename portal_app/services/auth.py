@@ -12,6 +12,7 @@ from portal_app.db import session_scope
 from portal_app.models import PortalUser
 from portal_app.services import pending_sign_in, sessions, throttle, two_factor
 from portal_app.services.errors import PortalError
+from portal_app.services.inputs import is_utf8
 from portal_app.services.passwords import verify_password
 
 WRONG_CREDENTIALS = "Email or password is incorrect."
@@ -31,10 +32,10 @@ class SecondStepEnded(SignInRefused):
 
 @dataclass(frozen=True)
 class SignInAttempt:
-    """What the sign-in form sends, plus where it came from."""
+    """What the sign-in form sends (email and password as sent: sign_in checks their types), plus where it came from."""
 
-    email: str
-    password: str
+    email: object
+    password: object
     remember: bool
     client_ip: str = ""
     user_agent: str = ""
@@ -58,12 +59,15 @@ def sign_in(attempt: SignInAttempt) -> SignInOutcome:
     """Check the credentials; open a session, or a pending second step when two-factor sign-in is on.
 
     Blocking (bcrypt and a deliberate delay after repeated failures): call it from a worker thread.
-    Unknown emails cost the same time as wrong passwords.
+    Unknown emails cost the same time as wrong passwords. An email or password that is not text, or not text
+    UTF-8 can carry, is refused like a wrong one.
     """
-    email = normalise_email(attempt.email)
+    email = normalise_email(attempt.email) if isinstance(attempt.email, str) else attempt.email
     if not email or not attempt.password:
         raise SignInRefused("Enter your email and password.")
-    if len(email) > MAX_EMAIL_LENGTH or len(attempt.password) > MAX_PASSWORD_LENGTH:
+    if not isinstance(email, str) or len(email) > MAX_EMAIL_LENGTH or not is_utf8(email):
+        raise SignInRefused(WRONG_CREDENTIALS)
+    if not isinstance(attempt.password, str) or len(attempt.password) > MAX_PASSWORD_LENGTH:
         raise SignInRefused(WRONG_CREDENTIALS)
     keys = throttle.throttle_keys(email, attempt.client_ip)
     with session_scope() as db:
@@ -94,7 +98,7 @@ def sign_in(attempt: SignInAttempt) -> SignInOutcome:
         return SignInOutcome(session_token=token, remember=attempt.remember)
 
 
-def finish_sign_in(second_step_token: str, code: str, client_ip: str = "") -> SignInOutcome:
+def finish_sign_in(second_step_token: str, code: object, client_ip: str = "") -> SignInOutcome:
     """Check the second step (an app code or a recovery code) and open the session.
 
     Wrong codes count as failed sign-ins of the account and the client address; each pending
@@ -111,7 +115,7 @@ def finish_sign_in(second_step_token: str, code: str, client_ip: str = "") -> Si
     _refuse_while_locked(until)
     if delay:
         time.sleep(delay)
-    if not code.strip():
+    if not isinstance(code, str) or not code.strip():
         raise SignInRefused("Enter the code from your authenticator app.")
     with session_scope() as db:
         if not two_factor.check_second_step(db, user.id, code):

@@ -22,6 +22,7 @@ from portal_app.models import (
 from portal_app.services import single_use_links
 from portal_app.services.errors import PortalError
 from portal_app.services.import_support import organisation_by_slug
+from portal_app.services.inputs import parse_id
 from portal_app.services.sessions import end_all_sessions
 
 
@@ -82,10 +83,11 @@ def _customer(db: Session, organisation_id: int, reference_or_id: str) -> Custom
     by_reference = db.exec(
         select(Customer).where(Customer.organisation_id == organisation_id, Customer.reference == reference_or_id)
     ).first()
-    if by_reference is not None or not reference_or_id.isdigit():
+    customer_id = parse_id(reference_or_id)
+    if by_reference is not None or customer_id is None:
         return by_reference
     return db.exec(
-        select(Customer).where(Customer.organisation_id == organisation_id, Customer.id == int(reference_or_id))
+        select(Customer).where(Customer.organisation_id == organisation_id, Customer.id == customer_id)
     ).first()
 
 

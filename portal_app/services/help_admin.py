@@ -23,7 +23,7 @@ from portal_app.services.help import article_href, parse_tags
 from portal_app.services.pagination import PageInfo, PageRequest, clamp
 from portal_app.services.sessions import Principal
 from portal_app.services.staff import staff_organisation_id
-from portal_app.services.tickets import clean_line, clean_text
+from portal_app.services.tickets import TicketInputError, bounded_text
 
 ARTICLE_NOT_FOUND = "Article not found."
 TITLE_MAX = 200
@@ -48,13 +48,14 @@ class ArticleInputError(PortalError):
 
 @dataclass(frozen=True)
 class ArticleFields:
-    """What staff type into the article form (slug empty: made from the title)."""
+    """What staff type into the article form, as sent (the functions here check types and limits; slug empty:
+    made from the title)."""
 
-    title: str
-    body_markdown: str = ""
-    tags: str = ""
-    visibility: str = ArticleVisibility.PUBLIC.value
-    slug: str = ""
+    title: object
+    body_markdown: object = ""
+    tags: object = ""
+    visibility: object = ArticleVisibility.PUBLIC.value
+    slug: object = ""
 
 
 @dataclass(frozen=True)
@@ -93,29 +94,43 @@ def slug_from_title(title: str) -> str:
     return slug.strip("-") or "article"
 
 
+def _bounded(
+    problems: dict[str, str], name: str, raw: object, limit: int, *, label: str = "", lines: bool = False
+) -> str:
+    """The field's text cleaned by tickets.bounded_text (messages call it `label`, else `name`); when refused (not
+    text, too long) the message goes into `problems` under `name` and the text is empty. One line unless `lines`."""
+    try:
+        return bounded_text(raw, limit=limit, field=label or name, single_line=not lines)
+    except TicketInputError as refused:
+        problems[name] = refused.message
+        return ""
+
+
 def _clean(fields: ArticleFields) -> tuple[dict[str, str], dict[str, str]]:
     """The fields cleaned (title on one line, tags de-duplicated, body without control characters), and problems."""
-    title = clean_line(fields.title)
-    body = clean_text(fields.body_markdown)
-    tags = ", ".join(parse_tags(clean_line(fields.tags)))
-    slug = (fields.slug or "").strip().lower()
     problems: dict[str, str] = {}
-    if not title:
+    title = _bounded(problems, "title", fields.title, TITLE_MAX)
+    body = _bounded(problems, "body", fields.body_markdown, BODY_MAX, label="article text", lines=True)
+    tags = ", ".join(parse_tags(_bounded(problems, "tags", fields.tags, TAGS_MAX)))
+    slug = _slug(problems, fields.slug)
+    if not title and "title" not in problems:
         problems["title"] = "Give the article a title."
-    elif len(title) > TITLE_MAX:
-        problems["title"] = f"Use at most {TITLE_MAX} characters for the title."
-    if len(body) > BODY_MAX:
-        problems["body"] = f"Use at most {BODY_MAX} characters for the article text."
     if len(tags) > TAGS_MAX:
         problems["tags"] = f"Use at most {TAGS_MAX} characters for the tags."
-    if slug and (len(slug) > SLUG_MAX or not _SLUG.fullmatch(slug)):
+    if fields.visibility not in VISIBILITIES:
+        problems["visibility"] = "Choose who can see the article: Public or Internal."
+    return {"title": title, "body_markdown": body, "tags": tags, "slug": slug}, problems
+
+
+def _slug(problems: dict[str, str], raw: object) -> str:
+    """The chosen web address in lower case (empty: keep or make one); a problem when malformed or not text."""
+    slug = raw.strip().lower() if isinstance(raw, str) else ""
+    if not isinstance(raw, str | None) or (slug and (len(slug) > SLUG_MAX or not _SLUG.fullmatch(slug))):
         problems["slug"] = (
             f"Use only lower-case letters, digits and single hyphens for the web address "
             f"(at most {SLUG_MAX} characters), for example reset-your-router."
         )
-    if fields.visibility not in VISIBILITIES:
-        problems["visibility"] = "Choose who can see the article: Public or Internal."
-    return {"title": title, "body_markdown": body, "tags": tags, "slug": slug}, problems
+    return slug
 
 
 def _status(status: str) -> ArticleStatus:

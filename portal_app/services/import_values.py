@@ -15,6 +15,8 @@ from typing import TypeVar
 from babel.core import Locale, UnknownLocaleError
 from babel.numbers import get_currency_precision, list_currencies
 
+from portal_app.services.inputs import parse_id
+
 MAX_MINOR = 2**31 - 1  # the money columns are 32-bit integers on PostgreSQL
 MAX_NUMBER_LENGTH = 40
 MAX_QUANTITY = 1_000_000
@@ -105,9 +107,10 @@ def tax_minor(amount: int, rate_bp: int) -> int:
 def quantity(raw: str, column: str = "quantity") -> int:
     """A whole number of units, at least 1."""
     value = raw.strip()
-    if not value.isdigit() or not 1 <= int(value) <= MAX_QUANTITY:
+    number = parse_id(value, MAX_QUANTITY)
+    if number is None:
         raise BadValue(f"{column} {value!r} is not a whole number from 1 to {MAX_QUANTITY:,}")
-    return int(value)
+    return number
 
 
 def iso_date(raw: str, column: str) -> date:

@@ -19,6 +19,7 @@ from portal_app.models.base import utcnow
 from portal_app.services import single_use_links
 from portal_app.services.errors import PortalError
 from portal_app.services.passwords import hash_password, password_problem
+from portal_app.services.profile import clean_name
 from portal_app.services.sessions import end_all_sessions
 
 INVITE_LIFETIME = timedelta(days=7)
@@ -136,18 +137,21 @@ def check_invite_token(db: Session, token: str) -> InviteInfo | str:
     )
 
 
-def accept_invite(db: Session, token: str, password: str, name: str | None = None) -> int:
-    """Set the invited person's password (and name), using up the link; returns the user id."""
+def accept_invite(db: Session, token: str, password: object, name: object = None) -> int:
+    """Set the invited person's password (and name, unless left blank), using up the link; returns the user id.
+
+    The password and name are checked as a client may send them: PortalError says what is wrong."""
     row = single_use_links.usable(db, token, TokenPurpose.INVITE)
     problem = password_problem(password)
     if problem:
         raise PortalError(problem)
+    chosen_name = None if name is None or (isinstance(name, str) and not name.strip()) else clean_name(name)
     password_hash = hash_password(password)
     single_use_links.consume(db, row)
     user = db.get(PortalUser, row.portal_user_id)
     user.password_hash = password_hash
-    if name and name.strip():
-        user.name = name.strip()[:MAX_NAME_LENGTH]
+    if chosen_name:
+        user.name = chosen_name
     db.add(user)
     single_use_links.expire_outstanding(db, user.id)
     end_all_sessions(db, user.id)

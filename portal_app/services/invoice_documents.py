@@ -21,6 +21,7 @@ from portal_app.services.billing import invoice_number
 from portal_app.services.branding import Branding, branding_of
 from portal_app.services.dates import show_date
 from portal_app.services.errors import NotFound
+from portal_app.services.inputs import parse_id
 from portal_app.services.invoice_status import InvoiceStatus, invoice_status, visible
 from portal_app.services.money import format_money
 from portal_app.services.scope import customer_scope
@@ -187,9 +188,9 @@ def pdf_link(principal: Principal, invoice_id: int, now: datetime | None = None,
 
 def check_pdf_link(principal: Principal, invoice_id: int, exp: str, sig: str, now: datetime | None = None) -> bool:
     """Whether exp/sig were signed for this person, customer and invoice and have not expired."""
-    if principal.customer_id is None or not exp.isdigit() or len(exp) > MAX_EXP_DIGITS:
+    expires = parse_id(exp, 10**MAX_EXP_DIGITS - 1)
+    if principal.customer_id is None or expires is None:
         return False
-    expires = int(exp)
     current = (now or datetime.now(UTC)).timestamp()
     if not current <= expires <= current + LINK_LIFETIME.total_seconds():
         return False

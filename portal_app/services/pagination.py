@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal_app.services.inputs import parse_id
+
 PAGE_SIZES = (10, 25, 50)
 DEFAULT_PAGE_SIZE = 10
+MAX_PAGE_NUMBER = 999_999_999
 
 
 @dataclass(frozen=True)
@@ -39,9 +42,9 @@ class PageInfo:
 
 def parse_page(raw_number: str | None, raw_size: str | None) -> PageRequest:
     """A page request from URL text: anything unusable becomes page 1 / the default size."""
-    size = int(raw_size) if raw_size and raw_size.isdigit() and int(raw_size) in PAGE_SIZES else DEFAULT_PAGE_SIZE
-    number = int(raw_number) if raw_number and raw_number.isdigit() and len(raw_number) < 10 else 1
-    return PageRequest(number=max(1, number), size=size)
+    size = parse_id(raw_size)
+    number = parse_id(raw_number, MAX_PAGE_NUMBER) or 1
+    return PageRequest(number=number, size=size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE)
 
 
 def clamp(request: PageRequest, total_rows: int) -> PageInfo:

@@ -57,7 +57,7 @@ def check_reset_token(db: Session, token: str) -> str | None:
     return None
 
 
-def complete_reset(db: Session, token: str, new_password: str) -> int:
+def complete_reset(db: Session, token: str, new_password: object) -> int:
     """Set the new password, use up the link and sign the person out everywhere; returns the user id."""
     row = single_use_links.usable(db, token, TokenPurpose.RESET)
     problem = password_problem(new_password)

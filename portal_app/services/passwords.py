@@ -7,10 +7,15 @@ from functools import lru_cache
 import bcrypt
 
 from portal_app.config import settings
+from portal_app.services.inputs import is_utf8
 
 MIN_LENGTH = 10
 MAX_BYTES = 72  # bcrypt ignores everything past 72 bytes, so longer passwords are refused.
 RULES_TEXT = f"At least {MIN_LENGTH} characters and at most {MAX_BYTES} bytes (about {MAX_BYTES} letters)."
+NOT_TEXT = "Enter the password as plain text."
+UNUSABLE_CHARACTER = (
+    "The password contains a character that cannot be used. Use letters, numbers and symbols you can type."
+)
 
 
 @lru_cache(maxsize=4)
@@ -19,14 +24,25 @@ def _dummy_hash(rounds: int) -> bytes:
     return bcrypt.hashpw(b"no-such-account-password", bcrypt.gensalt(rounds=rounds))
 
 
-def password_problem(password: str) -> str | None:
-    """The reason a new password is refused, or None when it is acceptable."""
+def password_bytes(password: object) -> bytes | None:
+    """The password as bcrypt takes it (UTF-8), or None when it cannot be one: not a string, longer than
+    MAX_BYTES, or holding NUL or a lone surrogate. Long input is refused before it is encoded."""
+    if not isinstance(password, str) or len(password) > MAX_BYTES or "\x00" in password or not is_utf8(password):
+        return None
+    raw = password.encode("utf-8")
+    return raw if len(raw) <= MAX_BYTES else None
+
+
+def password_problem(password: object) -> str | None:
+    """The reason a new password is refused, or None when it is acceptable (any value a client may send)."""
+    if not isinstance(password, str):
+        return NOT_TEXT
     if len(password) < MIN_LENGTH:
         return f"Use at least {MIN_LENGTH} characters."
-    if len(password.encode("utf-8")) > MAX_BYTES:
+    if len(password) > MAX_BYTES or len(password.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return f"Use at most {MAX_BYTES} bytes; this password is too long for safe storage."
-    if "\x00" in password:
-        return "The password contains a character that cannot be used."
+    if password_bytes(password) is None:
+        return UNUSABLE_CHARACTER
     return None
 
 
@@ -38,13 +54,11 @@ def hash_password(password: str) -> str:
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=settings().bcrypt_rounds)).decode("ascii")
 
 
-def verify_password(password: str, password_hash: str | None) -> bool:
-    """Whether the password matches; takes the same time when there is no hash."""
-    raw = password.encode("utf-8")
-    if len(raw) > MAX_BYTES or "\x00" in password:
-        bcrypt.checkpw(b"x", _dummy_hash(settings().bcrypt_rounds))
-        return False
-    if not password_hash:
-        bcrypt.checkpw(raw, _dummy_hash(settings().bcrypt_rounds))
+def verify_password(password: object, password_hash: str | None) -> bool:
+    """Whether the password matches; False for anything that cannot be a password (not text, too long, NUL,
+    a lone surrogate). Takes the same time when there is no hash or the input is unusable."""
+    raw = password_bytes(password)
+    if raw is None or not password_hash:
+        bcrypt.checkpw(raw or b"x", _dummy_hash(settings().bcrypt_rounds))
         return False
     return bcrypt.checkpw(raw, password_hash.encode("ascii"))

@@ -162,7 +162,7 @@ def staff_author(user: PortalUser, organisation: Organisation) -> str:
     return f"{user.name or 'Support'} ({organisation.name})"[:AUTHOR_MAX]
 
 
-def staff_reply(db: Session, principal: Principal, ticket_id: int, body: str) -> None:
+def staff_reply(db: Session, principal: Principal, ticket_id: int, body: object) -> None:
     """Answer the ticket: it becomes "Awaiting your reply" and the customer is emailed. Refused once resolved/closed."""
     user, organisation = _staff(db, principal)
     ticket, _customer = _organisation_ticket(db, organisation.id, ticket_id)

@@ -58,9 +58,9 @@ def _user(db: Session, principal: Principal) -> PortalUser:
     return user
 
 
-def _app_code(code: str) -> str:
-    """The code without the space some apps show in the middle."""
-    return "".join(code[:MAX_CODE_LENGTH].split())
+def _app_code(code: object) -> str:
+    """The code without the space some apps show in the middle; empty when a client sent no text."""
+    return "".join(code[:MAX_CODE_LENGTH].split()) if isinstance(code, str) else ""
 
 
 def is_enabled(db: Session, user_id: int) -> bool:
@@ -101,7 +101,7 @@ def cancel_setup(db: Session, principal: Principal) -> None:
         db.add(row)
 
 
-def confirm_setup(db: Session, principal: Principal, code: str) -> list[str]:
+def confirm_setup(db: Session, principal: Principal, code: object) -> list[str]:
     """Turn two-factor sign-in on once the code matches the pending secret; returns new recovery codes."""
     user = _user(db, principal)
     row = db.get(TwoFactor, user.id)
@@ -119,7 +119,7 @@ def confirm_setup(db: Session, principal: Principal, code: str) -> list[str]:
     return recovery_codes.replace_all(db, user.id)
 
 
-def disable(db: Session, principal: Principal, proof: str) -> None:
+def disable(db: Session, principal: Principal, proof: object) -> None:
     """Turn two-factor sign-in off; needs the current password or a current code from the app."""
     user = _user(db, principal)
     if not is_enabled(db, user.id):
@@ -129,7 +129,7 @@ def disable(db: Session, principal: Principal, proof: str) -> None:
     recovery_codes.delete_all(db, user.id)
 
 
-def renew_recovery_codes(db: Session, principal: Principal, proof: str) -> list[str]:
+def renew_recovery_codes(db: Session, principal: Principal, proof: object) -> list[str]:
     """Replace every recovery code (old ones stop working); needs the password or a current app code."""
     user = _user(db, principal)
     if not is_enabled(db, user.id):
@@ -138,12 +138,13 @@ def renew_recovery_codes(db: Session, principal: Principal, proof: str) -> list[
     return recovery_codes.replace_all(db, user.id)
 
 
-def _check_proof(db: Session, user: PortalUser, proof: str) -> None:
+def _check_proof(db: Session, user: PortalUser, proof: object) -> None:
+    """TwoFactorError unless the proof is a current app code or the password (anything else is simply wrong)."""
     code = _app_code(proof)
-    if len(code) == totp.DIGITS and code.isdigit():
+    if len(code) == totp.DIGITS and code.isascii() and code.isdigit():
         ok = _use_app_code(db, user.id, code)
     else:
-        ok = verify_password(proof[:1024], user.password_hash)
+        ok = verify_password(proof, user.password_hash)
     if not ok:
         raise TwoFactorError(WRONG_PROOF)
 

@@ -9,9 +9,9 @@ import reflex as rx
 from portal_app.services import auth
 from portal_app.services.errors import PortalError
 from portal_app.state.client import caller_address
+from portal_app.state.forms import form_field
+from portal_app.state.hashing import with_hashing
 from portal_app.state.session import SessionState, safe_next
-
-MAX_CODE_LENGTH = 64
 
 
 class LoginState(SessionState):
@@ -59,15 +59,15 @@ class LoginState(SessionState):
         self.error = ""
         self._forget_second_step()
         attempt = auth.SignInAttempt(
-            email=str(form.get("email", "")),
-            password=str(form.get("password", "")),
-            remember=form.get("remember") in (True, "on", "true", "1"),
+            email=form_field(form, "email"),
+            password=form_field(form, "password"),
+            remember=form_field(form, "remember") in (True, "on", "true", "1"),
             client_ip=caller_address(self),
             user_agent=self.router.headers.user_agent,
         )
         self.busy = True
         try:
-            outcome = await asyncio.to_thread(auth.sign_in, attempt)
+            outcome = await with_hashing(auth.sign_in, attempt)
         except PortalError as refused:
             self.error = refused.message
             return None
@@ -89,7 +89,7 @@ class LoginState(SessionState):
             self._forget_second_step()
             self.error = auth.SECOND_STEP_ENDED
             return None
-        code = str(form.get("code", ""))[:MAX_CODE_LENGTH]
+        code = form_field(form, "code")
         self.busy = True
         try:
             outcome = await asyncio.to_thread(auth.finish_sign_in, self._second_step_token, code, caller_address(self))

@@ -21,6 +21,7 @@ from portal_app.payments import (
 )
 from portal_app.services import sessions
 from portal_app.services.errors import NotFound, PortalError
+from portal_app.services.inputs import parse_id
 from portal_app.services.invoice_documents import invoice_document
 from portal_app.services.scope import NotLinked
 from portal_app.services.sessions import Principal
@@ -41,8 +42,7 @@ def card_brand(brand: str) -> str:
 
 def _digits(raw: object) -> int | None:
     """A positive id from a URL parameter or an event argument, or None."""
-    value = str(raw or "").strip()
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return parse_id(str(raw or "").strip())
 
 
 def _invoice_number(db: Session, principal: Principal, invoice_id: int) -> str:

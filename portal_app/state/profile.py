@@ -13,6 +13,8 @@ from portal_app.services import profile
 from portal_app.services.errors import PortalError
 from portal_app.services.scope import customer_scope
 from portal_app.services.sessions import Principal
+from portal_app.state.forms import form_field
+from portal_app.state.hashing import with_hashing
 from portal_app.state.session import SessionState
 
 
@@ -85,7 +87,7 @@ class ProfileState(SessionState):
             return self._login_redirect()
         self.name_notice = self.name_error = ""
         try:
-            await asyncio.to_thread(_in_db, profile.change_name, principal, str(form.get("name", "")))
+            await asyncio.to_thread(_in_db, profile.change_name, principal, form_field(form, "name"))
         except PortalError as refused:
             self.name_error = refused.message
             return None
@@ -102,7 +104,7 @@ class ProfileState(SessionState):
         self.email_notice = self.email_error = ""
         try:
             address = await asyncio.to_thread(
-                _in_db, profile.request_email_change, principal, str(form.get("new_email", ""))[:300]
+                _in_db, profile.request_email_change, principal, form_field(form, "new_email")
             )
         except PortalError as refused:
             self.email_error = refused.message
@@ -117,13 +119,13 @@ class ProfileState(SessionState):
         if principal is None:
             return self._login_redirect()
         self.password_notice = self.password_error = ""
-        new = str(form.get("new_password", ""))
-        if new != str(form.get("confirm_password", "")):
+        new = form_field(form, "new_password")
+        if new != form_field(form, "confirm_password"):
             self.password_error = "The two new passwords do not match."  # noqa: S105 (a message, not a secret)
             return None
         try:
-            ended = await asyncio.to_thread(
-                _in_db, profile.change_password, principal, str(form.get("current_password", "")), new
+            ended = await with_hashing(
+                _in_db, profile.change_password, principal, form_field(form, "current_password"), new
             )
         except PortalError as refused:
             self.password_error = refused.message

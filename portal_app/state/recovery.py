@@ -10,8 +10,11 @@ import reflex as rx
 from portal_app.db import session_scope
 from portal_app.services import auth, invites, password_reset, sessions, throttle, two_factor
 from portal_app.services.errors import PortalError
+from portal_app.services.inputs import is_utf8
 from portal_app.services.invites import InviteInfo
 from portal_app.state.client import caller_address
+from portal_app.state.forms import form_field
+from portal_app.state.hashing import with_hashing
 from portal_app.state.session import HOME_ROUTE, LOGIN_ROUTE, SessionState
 
 log = logging.getLogger("portal.recovery")
@@ -49,13 +52,17 @@ class ForgotPasswordState(SessionState):
     @rx.event
     async def request_link(self, form: dict):
         """Queue the reset email off the event loop and answer at once, the same for every address."""
-        email = str(form.get("email", "")).strip()
+        raw = form_field(form, "email")
+        email = raw.strip() if isinstance(raw, str) else ""
         self.error = ""
         if not email:
             self.error = "Enter the email address you sign in with."
             return
         if len(email) > MAX_EMAIL_LENGTH:
             self.error = "That email address is too long."
+            return
+        if not is_utf8(email):
+            self.error = "Enter a valid email address."
             return
         allowance = await asyncio.to_thread(_spend_reset_request, email, caller_address(self))
         if allowance.retry_minutes:
@@ -79,7 +86,7 @@ def _check_reset(token: str) -> str | None:
         return password_reset.check_reset_token(db, token)
 
 
-def _complete_reset(token: str, password: str) -> None:
+def _complete_reset(token: str, password: object) -> None:
     with session_scope() as db:
         password_reset.complete_reset(db, token, password)
 
@@ -102,12 +109,12 @@ class ResetPasswordState(SessionState):
     @rx.event
     async def set_password(self, form: dict):
         """Validate and store the new password; every session of the user ends."""
-        password = str(form.get("password", ""))
-        if password != str(form.get("confirm", "")):
+        password = form_field(form, "password")
+        if password != form_field(form, "confirm"):
             self.error = "The two passwords do not match."
             return None
         try:
-            await asyncio.to_thread(_complete_reset, _token_from_url(self), password)
+            await with_hashing(_complete_reset, _token_from_url(self), password)
         except PortalError as refused:
             self.error = refused.message
             return None
@@ -120,10 +127,10 @@ def _check_invite(token: str) -> InviteInfo | str:
         return invites.check_invite_token(db, token)
 
 
-def _accept_invite(token: str, password: str, name: str, user_agent: str, client_ip: str) -> str:
+def _accept_invite(token: str, password: object, name: object, user_agent: str, client_ip: str) -> str:
     """Accept the invitation and open a session; "" when the person must sign in with their second step."""
     with session_scope() as db:
-        user_id = invites.accept_invite(db, token, password, name or None)
+        user_id = invites.accept_invite(db, token, password, name)
         if two_factor.is_enabled(db, user_id):
             return ""
         return sessions.open_session(db, user_id, remember=False, user_agent=user_agent, client_ip=client_ip)
@@ -157,16 +164,13 @@ class AcceptInviteState(SessionState):
     @rx.event
     async def accept(self, form: dict):
         """Store the password, then open a session and land in the portal."""
-        password = str(form.get("password", ""))
-        name = str(form.get("name", "")).strip()
-        if password != str(form.get("confirm", "")):
+        password = form_field(form, "password")
+        name = form_field(form, "name")
+        if password != form_field(form, "confirm"):
             self.error = "The two passwords do not match."
             return None
-        if len(name) > 120:
-            self.error = "Use at most 120 characters for your name."
-            return None
         try:
-            token = await asyncio.to_thread(
+            token = await with_hashing(
                 _accept_invite,
                 _token_from_url(self),
                 password,

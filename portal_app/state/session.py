@@ -12,6 +12,7 @@ from sqlmodel import Session
 from portal_app.config import settings
 from portal_app.db import session_scope
 from portal_app.services import branding, sessions
+from portal_app.services.inputs import parse_id
 from portal_app.services.scope import NotLinked, customer_scope
 from portal_app.services.sessions import Principal
 
@@ -86,21 +87,23 @@ class SessionState(rx.State):
         """A page's on_load: signed-out visitors go to sign in; otherwise fill the header and
         let `show` read the current customer's data (nothing to show when unlinked).
 
-        The database reads run in a worker thread so one slow page does not hold up every other
+        The database reads run in one worker-thread hop so a page does not hold up every other
         tab's events on the event loop; the state stays locked to this event meanwhile."""
-        principal = await asyncio.to_thread(self._principal)
-        if principal is None:
-            return self._login_redirect()
-        await asyncio.to_thread(self._show_page, principal, show)
-        return None
+        signed_in = await asyncio.to_thread(self._read_page, show)
+        return None if signed_in else self._login_redirect()
 
-    def _show_page(self, principal: Principal, show: Callable[[Session, Principal], None]) -> None:
+    def _read_page(self, show: Callable[[Session, Principal], None]) -> bool:
+        """Resolve the session, fill the header and show the page; False when nobody is signed in."""
+        principal = self._principal()
+        if principal is None:
+            return False
         self._fill_header(principal)
         try:
             with session_scope() as db:
                 show(db, principal)
         except NotLinked:
-            return
+            pass
+        return True
 
     @rx.event
     def switch_organisation(self, customer_id: str):
@@ -108,10 +111,11 @@ class SessionState(rx.State):
         principal = self._principal()
         if principal is None:
             return self._login_redirect()
-        if not customer_id.isdigit():
+        chosen = parse_id(customer_id)
+        if chosen is None:
             return rx.toast.error("That organisation is not available.")
         with session_scope() as db:
-            switched = sessions.switch_customer(db, principal, int(customer_id))
+            switched = sessions.switch_customer(db, principal, chosen)
         if not switched:
             return rx.toast.error("That organisation is not available.")
         return rx.redirect(self.router.url.path or HOME_ROUTE)

@@ -18,7 +18,7 @@ from portal_app.services.branding import branding_of
 from portal_app.services.errors import NotFound, PortalError
 from portal_app.services.pagination import PAGE_SIZES, PageInfo, parse_page
 from portal_app.services.sessions import Principal
-from portal_app.services.tickets import REPLY_MAX
+from portal_app.state.forms import form_field
 from portal_app.state.session import SessionState
 from portal_app.state.support import ThreadFields, act_then_read, route_ticket_id, shown
 
@@ -229,8 +229,7 @@ class StaffThreadState(ThreadFields, StaffSession):
     @rx.event
     async def staff_send_reply(self, form: dict):
         """Answer the customer; they are emailed a link to the thread."""
-        body = str(form.get("body", "") or "")[: REPLY_MAX + 1]
-        result = await self._run("staff_reply", "Your reply was sent to the customer.", body)
+        result = await self._run("staff_reply", "Your reply was sent to the customer.", form_field(form, "body"))
         if self.notice:
             return [rx.set_value("staff-reply-body", "")]
         return result

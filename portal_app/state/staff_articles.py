@@ -14,10 +14,12 @@ from portal_app.db import session_scope
 from portal_app.services import help_admin
 from portal_app.services.errors import NotFound
 from portal_app.services.help_admin import ArticleFields, ArticleInputError
+from portal_app.services.inputs import parse_id
 from portal_app.services.markdown import render_markdown
 from portal_app.services.pagination import PAGE_SIZES, PageInfo, parse_page
 from portal_app.services.sessions import Principal
 from portal_app.services.staff import NotStaff, staff_organisation_id
+from portal_app.state.forms import form_field
 from portal_app.state.staff import StaffSession
 
 ARTICLES_ROUTE = "/staff/articles"
@@ -29,13 +31,6 @@ DONE = {
     "unpublish": "Unpublished: customers no longer see this article.",
 }
 PUBLISHED_INTERNAL = "Published for your team only: customers do not see Internal articles."
-FIELD_LIMITS = {
-    "title": help_admin.TITLE_MAX,
-    "slug": help_admin.SLUG_MAX,
-    "tags": help_admin.TAGS_MAX,
-    "body": help_admin.BODY_MAX,
-    "visibility": 16,
-}
 
 
 def editor_href(article_id: int | str) -> str:
@@ -44,16 +39,12 @@ def editor_href(article_id: int | str) -> str:
 
 
 def route_article_id(state: rx.State) -> int | None:
-    """The article id in the editor's URL: 0 for 'new', None when it is neither 'new' nor a plain number."""
+    """The article id in the editor's URL: 0 for 'new', None when it is neither 'new' nor an id
+    (ASCII digits, 1 to SQLite's largest integer)."""
     raw = str(state.router.page.params.get("article_id", "") or "")
     if raw == NEW:
         return 0
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
-
-
-def _form_text(form: dict[str, Any], name: str) -> str:
-    """A form field as text, cut just past its limit so the service still reports it as too long."""
-    return str(form.get(name, "") or "")[: FIELD_LIMITS[name] + 1]
+    return parse_id(raw)
 
 
 def _staff_preview(principal: Principal, body: str) -> str:
@@ -237,11 +228,11 @@ class StaffArticleEditorState(StaffSession):
         """Save the form (creating the article when new), then publish or unpublish it if that button was used."""
         intent, self._intent = self._intent, "save"
         fields = ArticleFields(
-            title=_form_text(form, "title"),
-            body_markdown=_form_text(form, "body"),
-            tags=_form_text(form, "tags"),
-            visibility=_form_text(form, "visibility"),
-            slug=_form_text(form, "slug"),
+            title=form_field(form, "title"),
+            body_markdown=form_field(form, "body"),
+            tags=form_field(form, "tags"),
+            visibility=form_field(form, "visibility"),
+            slug=form_field(form, "slug"),
         )
         self.notice = ""
         self.error = ""
@@ -252,7 +243,8 @@ class StaffArticleEditorState(StaffSession):
         except ArticleInputError as refused:
             self.problems = refused.problems
             self.error = "The article was not saved: " + refused.message
-            self.preview_html = render_markdown(fields.body_markdown[: help_admin.BODY_MAX])
+            body = fields.body_markdown if isinstance(fields.body_markdown, str) else ""
+            self.preview_html = render_markdown(body[: help_admin.BODY_MAX])
             return None
         if not ok:
             return result

@@ -10,10 +10,8 @@ from portal_app.db import session_scope
 from portal_app.services import two_factor
 from portal_app.services.errors import PortalError
 from portal_app.services.sessions import Principal
+from portal_app.state.forms import form_field
 from portal_app.state.session import SessionState
-
-MAX_PROOF_LENGTH = 1024
-MAX_CODE_LENGTH = 64
 
 
 def _in_db(work, *args):
@@ -89,7 +87,7 @@ class TwoFactorState(SessionState):
         principal = self._signed_in()
         if principal is None:
             return self._login_redirect()
-        code = str(form.get("setup_code", ""))[:MAX_CODE_LENGTH]
+        code = form_field(form, "setup_code")
         try:
             codes = _in_db(two_factor.confirm_setup, principal, code)
         except PortalError as refused:
@@ -108,7 +106,7 @@ class TwoFactorState(SessionState):
         if principal is None:
             return self._login_redirect()
         self._forget_secrets()
-        proof = str(form.get("off_proof", ""))[:MAX_PROOF_LENGTH]
+        proof = form_field(form, "off_proof")
         try:
             await asyncio.to_thread(_in_db, two_factor.disable, principal, proof)
         except PortalError as refused:
@@ -125,7 +123,7 @@ class TwoFactorState(SessionState):
         if principal is None:
             return self._login_redirect()
         self._forget_secrets()
-        proof = str(form.get("renew_proof", ""))[:MAX_PROOF_LENGTH]
+        proof = form_field(form, "renew_proof")
         try:
             codes = await asyncio.to_thread(_in_db, two_factor.renew_recovery_codes, principal, proof)
         except PortalError as refused:
