@@ -10,8 +10,10 @@ cases of the same list run in tests/unit/test_handler_guards.py.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import portal_app.portal_app  # noqa: F401  (registers every page and state)
@@ -91,7 +93,11 @@ def test_every_handler_over_the_websocket_gives_away_nothing(portal: str, portal
     customer_id, tickets, secrets, counts = _victim(portal_db)
     assert tickets, "the demo customer has tickets"
 
-    updates, calls = asyncio.run(_call_every_handler(portal, tickets[0], customer_id))
+    # Playwright's sync API keeps an event loop running in this thread: the tab runs in its own
+    # (with this thread's context, where Reflex keeps its registry of states).
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        call = _call_every_handler(portal, tickets[0], customer_id)
+        updates, calls = thread.submit(contextvars.copy_context().run, asyncio.run, call).result()
 
     assert calls == len(_handlers()) > 40
     leaked = sorted({secret for secret in secrets for update in updates if secret in repr(update)})
