@@ -15,10 +15,17 @@ from portal_app.config import DEFAULT_DB_URL, settings
 _REPO_BUN = Path(__file__).resolve().parent / ".tools" / "node_modules" / ".bin" / "bun"
 _bun = {"bun_path": _REPO_BUN} if _REPO_BUN.exists() else {}
 
+_redis_url = os.environ.get("REFLEX_REDIS_URL") or None
+
 config = rx.Config(
     app_name="portal_app",
     db_url=os.environ.get("REFLEX_DB_URL") or DEFAULT_DB_URL,
-    redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
+    redis_url=_redis_url,
+    # One process without Redis keeps tab state in memory (bench/RESULTS.md: the disk manager's
+    # pickle file per state and event cost a fifth of a busy worker). Nothing is lost on a restart
+    # that matters: who is signed in lives in the database, and the browser sends its cookie again.
+    # Several workers need Redis, which then holds the state.
+    state_manager_mode="redis" if _redis_url else "memory",
     cors_allowed_origins=list(settings().allowed_origins),
     telemetry_enabled=False,
     show_built_with_reflex=False,

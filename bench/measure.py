@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
+import math
 import statistics
 from dataclasses import dataclass, field
 
 from bench import profile
 from bench.load import Crowd, HistoryTiming, Pacing, StormResult, history_first_vs_last, login_storm, portal_crowd
-from bench.server import VAR, Server, disk_state_bytes, redis_state_bytes
+from bench.server import VAR, Server, redis_state_bytes
 from bench.stats import Summary, summarize
 from bench.tab import Compiled
 from bench.workload import FloorUser, Sample
@@ -16,7 +16,6 @@ from bench.workload import FloorUser, Sample
 STORM_SIGN_INS = 50
 STORM_OTHER_TABS = 50
 STATE_SAMPLE_TABS = 10
-DISK_DEBOUNCE_SECONDS = 2.5  # Reflex writes disk states 2 s after the last change
 SATURATION = Pacing(think_seconds=0.0, warmup_seconds=2.0, window_seconds=8.0)  # no think time: capacity
 
 
@@ -50,17 +49,17 @@ class BackendResult:
 
 
 async def measure(
-    server: Server, start_seconds: float, compiled: Compiled, *, pacing: Pacing, tab_counts: list[int], names: list[str]
+    server: Server, start_seconds: float, compiled: Compiled, *, pacing: Pacing, tab_counts: list[int]
 ) -> BackendResult:
     """Ramp the floor, then the portal; profile, storm and compare history pages at the end."""
     result = BackendResult(server.backend.label, start_seconds, server.rss())
     base = server.base_url
     floor = Crowd(lambda _number: FloorUser(base, compiled))
-    result.floor = await _ramp(floor, server, pacing, tab_counts, names)
+    result.floor = await _ramp(floor, server, pacing, tab_counts)
     result.floor_capacity = summary_of(await floor.run(SATURATION), SATURATION.window_seconds)
     await floor.close()
     portal = portal_crowd(base, compiled)
-    result.portal = await _ramp(portal, server, pacing, tab_counts, names)
+    result.portal = await _ramp(portal, server, pacing, tab_counts)
     result.portal_capacity = summary_of(await portal.run(SATURATION), SATURATION.window_seconds)
     result.start_failures = floor.start_failures + portal.start_failures
     profile_dir = VAR / "profile" / server.backend.label.split(",")[0].split()[0].lower()
@@ -80,7 +79,7 @@ async def measure(
     return result
 
 
-async def _ramp(crowd: Crowd, server: Server, pacing: Pacing, tab_counts: list[int], names: list[str]) -> list[Level]:
+async def _ramp(crowd: Crowd, server: Server, pacing: Pacing, tab_counts: list[int]) -> list[Level]:
     levels = []
     for count in tab_counts:
         await crowd.grow(count)
@@ -91,7 +90,7 @@ async def _ramp(crowd: Crowd, server: Server, pacing: Pacing, tab_counts: list[i
                 tabs=len(crowd.users),
                 summary=summary_of(samples, pacing.window_seconds),
                 rss=rss,
-                state_bytes=await _state_bytes(crowd, server, names),
+                state_bytes=_state_bytes(crowd, server),
                 pages={
                     page: summary_of([s for s in samples if s.page == page], pacing.window_seconds)
                     for page in sorted({s.page for s in samples})
@@ -107,7 +106,7 @@ def summary_of(samples: list[Sample], seconds: float) -> Summary:
     return summarize([s.ms for s in samples], [s.problem for s in samples], seconds)
 
 
-async def _state_bytes(crowd: Crowd, server: Server, names: list[str]) -> float:
+def _state_bytes(crowd: Crowd, server: Server) -> float:
     """Mean bytes of stored state per tab, over a few of the crowd's tabs."""
     tokens = [user.tab.token for user in crowd.users[:STATE_SAMPLE_TABS]]
     if not tokens:
@@ -115,7 +114,7 @@ async def _state_bytes(crowd: Crowd, server: Server, names: list[str]) -> float:
     redis_url = server.backend.redis_url
     if redis_url:
         sizes = [redis_state_bytes(redis_url, token) for token in tokens]
-    else:
-        await asyncio.sleep(DISK_DEBOUNCE_SECONDS)
-        sizes = [disk_state_bytes(token, names) for token in tokens]
-    return statistics.mean(sizes)
+        return statistics.mean(sizes)
+    # One worker without Redis keeps state in memory (rxconfig.py): nothing to weigh from outside;
+    # the Redis backend's figure is the same states pickled.
+    return math.nan

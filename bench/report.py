@@ -83,7 +83,8 @@ def _pacing_text(pacing: Pacing) -> str:
         f"{pacing.think_seconds:g} s) between events, so they offer the same load; each level runs "
         f"{pacing.warmup_seconds:g} s of warm-up, then counts the events started in a "
         f"{pacing.window_seconds:g} s window. RSS is the sum over the server's processes (/proc VmRSS); state "
-        "per tab is what the state manager stores for a tab's token (pickles in Redis, or in the states folder)."
+        "per tab is what the state manager stores for a tab's token (pickles in Redis; one worker without Redis "
+        "keeps state in memory, where it cannot be weighed from outside)."
     )
 
 
@@ -188,8 +189,12 @@ def _level_row(workload: str, level: Level, floor: Level) -> str:
     return (
         f"| {level.tabs} | {workload} | {s.events} | {ms(s.p50)} | {ratio(s.p50, f.p50)} | {ms(s.p99)} | "
         f"{ratio(s.p99, f.p99)} | {s.per_second:.1f} | {level.rss / MIB:.0f} | {ratio(level.rss, floor.rss)} | "
-        f"{level.state_bytes / 1024:.1f} | {ratio(level.state_bytes, floor.state_bytes)} | {s.failed} | {s.dropped} |"
+        f"{_kib(level.state_bytes)} | {ratio(level.state_bytes, floor.state_bytes)} | {s.failed} | {s.dropped} |"
     )
+
+
+def _kib(size: float) -> str:
+    return "in memory" if math.isnan(size) else f"{size / 1024:.1f}"
 
 
 def _capacity(backend: BackendResult) -> str:

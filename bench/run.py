@@ -22,7 +22,7 @@ from bench import databases, protocol, report
 from bench.load import Pacing
 from bench.measure import BackendResult, measure
 from bench.seed import HUNDRED_EMAIL
-from bench.server import REPO, VAR, Backend, Server, command_env, free_port, reachable, state_names
+from bench.server import REPO, VAR, Backend, Server, command_env, free_port, reachable
 from bench.tab import Compiled
 
 
@@ -56,7 +56,7 @@ def compiled_frontend() -> Compiled:
     return Compiled(*protocol.compiled_schema(context.read_text())) if context.exists() else Compiled()
 
 
-def load_backend(backend: Backend, port: int, pacing: Pacing, tab_counts: list[int], names: list[str]):
+def load_backend(backend: Backend, port: int, pacing: Pacing, tab_counts: list[int]):
     """Prepare the backend's database, start the server, measure, stop it."""
     print(f"[bench] {backend.label}: preparing the database", flush=True)
     databases.prepare(backend)
@@ -65,9 +65,7 @@ def load_backend(backend: Backend, port: int, pacing: Pacing, tab_counts: list[i
     seconds = server.start()
     try:
         print(f"[bench] {backend.label}: up in {seconds:.1f} s; running the load", flush=True)
-        return asyncio.run(
-            measure(server, seconds, compiled_frontend(), pacing=pacing, tab_counts=tab_counts, names=names)
-        )
+        return asyncio.run(measure(server, seconds, compiled_frontend(), pacing=pacing, tab_counts=tab_counts))
     finally:
         server.stop()
 
@@ -80,13 +78,12 @@ def main() -> None:
     args = parser.parse_args()
     tab_counts = [int(n) for n in args.tabs.split(",")]
     pacing = Pacing(think_seconds=args.think, warmup_seconds=3.0, window_seconds=args.window)
-    names = state_names()
     port = free_port()  # one port for every server: the build bakes it into the bundle
     backends: list[BackendResult] = []
     skipped: list[str] = []
     cold_starts: list[tuple[str, float]] = []
 
-    backends.append(load_backend(databases.SQLITE, port, pacing, tab_counts, names))
+    backends.append(load_backend(databases.SQLITE, port, pacing, tab_counts))
     cold_starts.append(("`reflex run --env prod` (compile + frontend build, 1 worker)", backends[-1].start_seconds))
     print("[bench] service-level benchmarks", flush=True)
     history_table = run_module("bench.billing_history", databases.SQLITE, HUNDRED_EMAIL, "bulk@example.com")
@@ -103,7 +100,7 @@ def main() -> None:
     if down:
         skipped.append(f"{databases.POSTGRES.label} skipped: {' and '.join(down)} not running on 127.0.0.1.")
     else:
-        backends.append(load_backend(databases.POSTGRES, port, pacing, tab_counts, names))
+        backends.append(load_backend(databases.POSTGRES, port, pacing, tab_counts))
         cold_starts.append(("`reflex run --env prod`, again (compile + build, 2 workers)", backends[-1].start_seconds))
 
     report.write(

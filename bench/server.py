@@ -7,7 +7,6 @@ group stopped at the end, and reflex.lock/package.json put back when only its fo
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import signal
@@ -177,30 +176,6 @@ def _keep_lock_formatting(committed: bytes | None) -> None:
     if current != committed and json.loads(current) == json.loads(committed):
         LOCKED_PACKAGE_JSON.write_bytes(committed)
         (VAR / "web" / "package.json").write_bytes(committed)
-
-
-def state_names() -> list[str]:
-    """The full name of every state of the app (each is stored apart, per tab)."""
-    from reflex.state import State
-
-    import portal_app.portal_app  # noqa: F401  (registers every state)
-
-    names, todo = [], [State]
-    while todo:
-        cls = todo.pop()
-        names.append(cls.get_full_name())
-        todo.extend(cls.get_substates())
-    return names
-
-
-def disk_state_bytes(token: str, state_names: Iterable[str]) -> int:
-    """Bytes the disk state manager keeps for one tab (one pickle per token and state)."""
-    total = 0
-    for name in state_names:
-        path = VAR / "states" / f"{hashlib.md5(f'{token}_{name}'.encode()).hexdigest()}.pkl"  # noqa: S324 - Reflex's naming
-        if path.exists():
-            total += path.stat().st_size
-    return total
 
 
 def redis_state_bytes(redis_url: str, token: str) -> int:

@@ -14,10 +14,10 @@ from portal_app.state.payments import PaymentsState
 INVOICE_HEADERS = ["Number", "Issued", "Due", "Total", "Balance", "Status", "Actions"]
 
 
-def _pay_button(invoice: rx.Var) -> rx.Component:
+def _pay_button(invoice: rx.Var, online: rx.Var) -> rx.Component:
     """Pay with Stripe, for an invoice with a balance when online payments are on."""
     return rx.cond(
-        PaymentsState.online & (invoice["has_balance"] == "True"),
+        online & (invoice["has_balance"] == "True"),
         rx.button(
             "Pay with Stripe",
             on_click=PaymentsState.pay(invoice["id"]),
@@ -30,8 +30,8 @@ def _pay_button(invoice: rx.Var) -> rx.Component:
     )
 
 
-def invoice_row(invoice: rx.Var) -> rx.Component:
-    """One invoice with its actions (Pay with Stripe when it has a balance and online payments are on)."""
+def invoice_row(invoice: rx.Var, online: rx.Var = PaymentsState.online) -> rx.Component:
+    """One invoice with its actions (Pay with Stripe when it has a balance and `online` payments are on)."""
     return rx.el.tr(
         rx.el.th(invoice["number"], scope="row", class_name="nowrap"),
         rx.el.td(invoice["issued"], class_name="nowrap"),
@@ -52,7 +52,7 @@ def invoice_row(invoice: rx.Var) -> rx.Component:
                     href=invoice["pdf_download_href"],
                     aria_label="Download PDF of invoice " + invoice["number"],
                 ),
-                _pay_button(invoice),
+                _pay_button(invoice, online),
                 spacing="3",
                 align="center",
                 class_name="nowrap",
@@ -279,7 +279,7 @@ def _payment_row(payment: rx.Var) -> rx.Component:
 @portal_page(
     "/portal/billing/history",
     "Billing history",
-    on_load=[HistoryState.load_history, PaymentsState.load_payment_options],
+    on_load=[HistoryState.load_history, PaymentsState.clear_payment_feedback],
 )
 def history_page() -> rx.Component:
     """All invoices and all payments, each paginated."""
@@ -305,7 +305,7 @@ def history_page() -> rx.Component:
                 data_table(
                     INVOICE_HEADERS,
                     HistoryState.invoices,
-                    invoice_row,
+                    lambda invoice: invoice_row(invoice, HistoryState.online),
                     "You have no invoices yet.",
                     "All invoices",
                 ),

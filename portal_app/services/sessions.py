@@ -73,13 +73,14 @@ def resolve(db: Session, token: str) -> Principal | None:
     if auth.expires_at <= now or now - auth.last_seen_at > _idle_limit(auth.remember) or not user.is_active:
         return None
     customer_id = auth.active_customer_id
-    if customer_id is not None and not _is_member(db, user.id, customer_id):
+    organisation_id = _organisation_as_member(db, user.id, customer_id)
+    if customer_id is not None and organisation_id is None:  # no longer linked to that customer
         customer_id = _default_customer_id(db, user.id)
         auth.active_customer_id = customer_id
+        organisation_id = _organisation_as_member(db, user.id, customer_id)
     if now - auth.last_seen_at > LAST_SEEN_RESOLUTION:
         auth.last_seen_at = now
     db.add(auth)
-    organisation_id = db.get(Customer, customer_id).organisation_id if customer_id else None
     return Principal(
         session_id=auth.id,
         user_id=user.id,
@@ -88,6 +89,17 @@ def resolve(db: Session, token: str) -> Principal | None:
         customer_id=customer_id,
         organisation_id=organisation_id,
     )
+
+
+def _organisation_as_member(db: Session, user_id: int, customer_id: int | None) -> int | None:
+    """The customer's organisation when the user is linked to that customer (one query), else None."""
+    if customer_id is None:
+        return None
+    return db.exec(
+        select(Customer.organisation_id)
+        .join(Membership, col(Membership.customer_id) == col(Customer.id))
+        .where(Membership.portal_user_id == user_id, Customer.id == customer_id)
+    ).first()
 
 
 def _idle_limit(remember: bool) -> timedelta:

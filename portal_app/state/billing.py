@@ -10,6 +10,7 @@ from reflex import constants
 from reflex.config import environment, get_config
 from sqlmodel import Session
 
+from portal_app.payments.eligibility import payment_options
 from portal_app.services import billing
 from portal_app.services.branding import branding_of
 from portal_app.services.invoice_documents import pdf_link as signed_pdf_path
@@ -88,6 +89,8 @@ class HistoryState(SessionState):
     payment_total: int = 0
     payment_size: int = 10
     notice: str = ""
+    # Whether Pay with Stripe is offered, read with the page (one on_load, one database session).
+    online: bool = False
 
     @rx.event
     async def load_history(self):
@@ -104,6 +107,7 @@ class HistoryState(SessionState):
         self.payments = _rows(payments)
         self._set_position("invoice", invoice_info)
         self._set_position("payment", payment_info)
+        self.online = payment_options(db, principal).online
         moved = invoice_info.number != invoice_request.number or payment_info.number != payment_request.number
         self.notice = "That page does not exist; showing the nearest one." if moved else ""
 

@@ -19,11 +19,9 @@ from portal_app.payments import (
     start_card_setup,
     start_checkout,
 )
-from portal_app.services import sessions
 from portal_app.services.errors import NotFound, PortalError
 from portal_app.services.inputs import parse_id
 from portal_app.services.invoice_documents import invoice_document
-from portal_app.services.scope import NotLinked
 from portal_app.services.sessions import Principal
 from portal_app.state.billing import BillingState
 
@@ -124,11 +122,10 @@ class PaymentsState(BillingState):
         return None
 
     @rx.event
-    async def load_payment_options(self):
-        """Whether Pay with Stripe is offered, for pages that list invoices (the history page signs out itself)."""
+    def clear_payment_feedback(self):
+        """Forget a payment start or error shown on another page (only this tab's own messages; reads nothing)."""
         self.starting = ""
         self.payment_error = ""
-        self.online = await asyncio.to_thread(_offers_online_payment, self._token())
 
     def _show_payments(self, db: Session, principal: Principal) -> None:
         self._show_billing(db, principal)
@@ -281,15 +278,3 @@ class PaymentsState(BillingState):
             else:
                 self._show_autopay(status)
                 self.banner = "card_saved" if status.enabled else "card_saving"
-
-
-def _offers_online_payment(token: str) -> bool:
-    """Whether the customer behind the session token can pay online (False when signed out or unlinked)."""
-    with session_scope() as db:
-        principal = sessions.resolve(db, token) if token else None
-        if principal is None:
-            return False
-        try:
-            return payment_options(db, principal).online
-        except NotLinked:
-            return False

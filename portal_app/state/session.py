@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from urllib.parse import quote
 
@@ -13,7 +14,7 @@ from portal_app.config import settings
 from portal_app.db import session_scope
 from portal_app.services import branding, sessions
 from portal_app.services.inputs import parse_id
-from portal_app.services.scope import NotLinked, customer_scope
+from portal_app.services.scope import CustomerScope, NotLinked, customer_scope
 from portal_app.services.sessions import Principal
 
 LOGIN_ROUTE = "/portal/login"
@@ -67,10 +68,14 @@ class SessionState(rx.State):
         target = f"{path}?{query}" if query else path
         return rx.redirect(f"{LOGIN_ROUTE}?next={quote(safe_next(target), safe='')}", replace=True)
 
-    def _fill_header(self, principal: Principal) -> None:
-        with session_scope() as db:
-            choices = sessions.organisation_choices(db, principal)
-            scope = customer_scope(db, principal) if principal.customer_id else None
+    def _fill_header(self, principal: Principal, db: Session | None = None) -> CustomerScope | None:
+        """The header's person, organisation switcher and branding (in `db` when given); returns
+        the customer scope it read (None when unlinked)."""
+        if db is None:
+            with session_scope() as own:
+                return self._fill_header(principal, own)
+        choices = sessions.organisation_choices(db, principal)
+        scope = customer_scope(db, principal) if principal.customer_id else None
         brand = branding.branding_of(scope.organisation if scope else None)
         self.user_name = principal.user_name or principal.user_email
         self.user_email = principal.user_email
@@ -82,6 +87,7 @@ class SessionState(rx.State):
         ]
         self.active_customer = str(principal.customer_id or "")
         self.linked = principal.customer_id is not None
+        return scope
 
     async def _load_page(self, show: Callable[[Session, Principal], None]):
         """A page's on_load: signed-out visitors go to sign in; otherwise fill the header and
@@ -93,16 +99,20 @@ class SessionState(rx.State):
         return None if signed_in else self._login_redirect()
 
     def _read_page(self, show: Callable[[Session, Principal], None]) -> bool:
-        """Resolve the session, fill the header and show the page; False when nobody is signed in."""
-        principal = self._principal()
-        if principal is None:
+        """Resolve the session, fill the header and show the page in one database session (its
+        identity map reads the customer and organisation once); False when nobody is signed in."""
+        token = self._token()
+        if not token:
             return False
-        self._fill_header(principal)
-        try:
-            with session_scope() as db:
+        with session_scope() as db:
+            principal = sessions.resolve(db, token)
+            if principal is None:
+                return False
+            # Holding the scope keeps its customer and organisation in the session's (weak) identity
+            # map, so the page's own customer_scope() calls do not read them again.
+            _scope = self._fill_header(principal, db)
+            with contextlib.suppress(NotLinked):  # unlinked: the page says so, nothing to read
                 show(db, principal)
-        except NotLinked:
-            pass
         return True
 
     @rx.event
