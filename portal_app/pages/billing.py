@@ -30,8 +30,20 @@ def _pay_button(invoice: rx.Var, online: rx.Var) -> rx.Component:
     )
 
 
-def invoice_row(invoice: rx.Var, online: rx.Var = PaymentsState.online) -> rx.Component:
-    """One invoice with its actions (Pay with Stripe when it has a balance and `online` payments are on)."""
+def invoice_row(invoice: rx.Var) -> rx.Component:
+    """One invoice on the Billing tab (Pay with Stripe per PaymentsState.online)."""
+    return _invoice_row(invoice, PaymentsState.online)
+
+
+def history_invoice_row(invoice: rx.Var) -> rx.Component:
+    """One invoice on the history page (Pay with Stripe per HistoryState.online, read with the page)."""
+    return _invoice_row(invoice, HistoryState.online)
+
+
+def _invoice_row(invoice: rx.Var, online: rx.Var) -> rx.Component:
+    """One invoice with its actions (Pay with Stripe when it has a balance and `online` payments are on).
+
+    Not a render function itself: rx.foreach passes the row index to a second parameter."""
     return rx.el.tr(
         rx.el.th(invoice["number"], scope="row", class_name="nowrap"),
         rx.el.td(invoice["issued"], class_name="nowrap"),
@@ -305,7 +317,7 @@ def history_page() -> rx.Component:
                 data_table(
                     INVOICE_HEADERS,
                     HistoryState.invoices,
-                    lambda invoice: invoice_row(invoice, HistoryState.online),
+                    history_invoice_row,
                     "You have no invoices yet.",
                     "All invoices",
                 ),

@@ -71,6 +71,9 @@ def test_the_customer_pays_an_invoice_on_stripe_and_sees_it_paid(page: Page, str
     expect(page.locator("#payments-notice")).to_have_count(0)
     pay_buttons = page.get_by_role("button", name=PAY_BUTTON)
     expect(pay_buttons.first).to_be_visible()
+    # Every invoice with a balance offers it (rows with nothing left to pay show a $0.00 balance).
+    with_balance = page.get_by_role("region", name="Recent invoices").locator("tbody tr").filter(has_not_text="$0.00")
+    expect(pay_buttons).to_have_count(with_balance.count())
     label = pay_buttons.first.get_attribute("aria-label") or ""
     number = label.removeprefix("Pay with Stripe, invoice ")
     row = _invoice_row(page, number)
