@@ -25,14 +25,14 @@ class LoginState(SessionState):
     _second_step_token: str = ""
 
     @rx.event
-    def load_login(self):
+    async def load_login(self):
         """Already signed in: go straight to the portal. Opening the page starts a sign-in afresh."""
         self.error = ""
         self.busy = False
         self._forget_second_step()
         done = self.router.url.query_parameters.get("reset") == "done"
         self.notice = "Your password has been changed. Sign in with your new password." if done else ""
-        if self._principal() is not None:
+        if await asyncio.to_thread(self._principal) is not None:
             return rx.redirect(self._next(), replace=True)
         return None
 

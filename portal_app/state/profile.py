@@ -44,19 +44,13 @@ class ProfileState(SessionState):
     sessions_notice: str = ""
 
     @rx.event
-    def load_profile(self):
+    async def load_profile(self):
         """Read the profile (redirects when signed out); works for unlinked people too."""
-        principal = self._principal()
-        if principal is None:
-            return self._login_redirect()
-        self._fill_header(principal)
         for name in ("name", "email", "password", "sessions"):
             setattr(self, f"{name}_notice", "")
             if name != "sessions":
                 setattr(self, f"{name}_error", "")
-        with session_scope() as db:
-            self._show_profile(db, principal)
-        return None
+        return await self._load_page(self._show_profile)
 
     def _show_profile(self, db: Session, principal: Principal) -> None:
         self.name = principal.user_name
@@ -72,17 +66,14 @@ class ProfileState(SessionState):
             {k: str(v) for k, v in dataclasses.asdict(row).items()} for row in profile.active_sessions(db, principal)
         ]
 
-    def _refresh(self) -> None:
-        principal = self._principal()
-        if principal is not None:
-            self._fill_header(principal)
-            with session_scope() as db:
-                self._show_profile(db, principal)
+    async def _refresh(self) -> None:
+        """Read the profile again after a change (off the event loop)."""
+        await asyncio.to_thread(self._read_page, self._show_profile)
 
     @rx.event
     async def save_name(self, form: dict):
         """Change the display name."""
-        principal = self._principal()
+        principal = await asyncio.to_thread(self._principal)
         if principal is None:
             return self._login_redirect()
         self.name_notice = self.name_error = ""
@@ -91,14 +82,14 @@ class ProfileState(SessionState):
         except PortalError as refused:
             self.name_error = refused.message
             return None
-        self._refresh()
+        await self._refresh()
         self.name_notice = "Your name was saved."
         return None
 
     @rx.event
     async def change_email(self, form: dict):
         """Send a confirmation link to the new address; nothing changes until it is opened."""
-        principal = self._principal()
+        principal = await asyncio.to_thread(self._principal)
         if principal is None:
             return self._login_redirect()
         self.email_notice = self.email_error = ""
@@ -115,7 +106,7 @@ class ProfileState(SessionState):
     @rx.event
     async def change_password(self, form: dict):
         """Set a new password (current one required); other sessions are signed out."""
-        principal = self._principal()
+        principal = await asyncio.to_thread(self._principal)
         if principal is None:
             return self._login_redirect()
         self.password_notice = self.password_error = ""
@@ -130,19 +121,19 @@ class ProfileState(SessionState):
         except PortalError as refused:
             self.password_error = refused.message
             return None
-        self._refresh()
+        await self._refresh()
         others = f" {ended} other session{'s were' if ended != 1 else ' was'} signed out." if ended else ""
         self.password_notice = "Your password was changed." + others
         return None
 
     @rx.event
-    def sign_out_others(self):
+    async def sign_out_others(self):
         """End every other session of this person."""
-        principal = self._principal()
+        principal = await asyncio.to_thread(self._principal)
         if principal is None:
             return self._login_redirect()
-        ended = _in_db(profile.end_other_sessions, principal)
-        self._refresh()
+        ended = await asyncio.to_thread(_in_db, profile.end_other_sessions, principal)
+        await self._refresh()
         self.sessions_notice = f"Signed out {ended} other session{'s' if ended != 1 else ''}."
         return None
 

@@ -32,7 +32,8 @@ def safe_next(target: str) -> str:
 
 
 class SessionState(rx.State):
-    """Holds the session cookies and the header; every handler asks `_principal()` first."""
+    """Holds the session cookies and the header; every handler asks `_principal()` first (from a
+    worker thread in async handlers: it reads the database)."""
 
     # The browser holds only an opaque random token; a session cookie unless "Remember me".
     # Reflex writes cookies from JavaScript, so they cannot be HttpOnly (see SECURITY.md); they are
@@ -54,13 +55,15 @@ class SessionState(rx.State):
     def _token(self) -> str:
         return self.browser_token or self.remembered_token
 
-    def _principal(self) -> Principal | None:
-        """The signed-in principal according to the database, or None."""
+    def _principal(self, db: Session | None = None) -> Principal | None:
+        """The signed-in principal according to the database (in `db` when given), or None."""
         token = self._token()
         if not token:
             return None
-        with session_scope() as db:
+        if db is not None:
             return sessions.resolve(db, token)
+        with session_scope() as own:
+            return sessions.resolve(own, token)
 
     def _login_redirect(self) -> rx.event.EventSpec:
         path = self.router.url.path or HOME_ROUTE
@@ -101,11 +104,10 @@ class SessionState(rx.State):
     def _read_page(self, show: Callable[[Session, Principal], None]) -> bool:
         """Resolve the session, fill the header and show the page in one database session (its
         identity map reads the customer and organisation once); False when nobody is signed in."""
-        token = self._token()
-        if not token:
+        if not self._token():
             return False
         with session_scope() as db:
-            principal = sessions.resolve(db, token)
+            principal = self._principal(db)
             if principal is None:
                 return False
             # Holding the scope keeps its customer and organisation in the session's (weak) identity

@@ -198,7 +198,7 @@ class StaffThreadState(ThreadFields, StaffSession):
 
     async def _run(self, action: str, done: str, *args: Any):
         """Check the session, run the staff action off the event loop, show the outcome."""
-        principal = self._principal()
+        principal = await asyncio.to_thread(self._principal)
         if principal is None:
             return self._login_redirect()
         self.notice = ""

@@ -198,7 +198,7 @@ class StaffArticleEditorState(StaffSession):
 
     async def _staff_call(self, work: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
         """Run a staff-only service call off the event loop: (True, result), or (False, None) when refused."""
-        principal = self._principal()
+        principal = await asyncio.to_thread(self._principal)
         if principal is None:
             return False, self._login_redirect()
         try:

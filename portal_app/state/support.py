@@ -101,7 +101,7 @@ class SupportState(SessionState):
     @rx.event
     async def suggest(self, subject: str):
         """Suggest up to three help articles matching the subject typed so far."""
-        principal = self._principal()
+        principal = await asyncio.to_thread(self._principal)
         if principal is None or principal.customer_id is None:
             self.suggestions = []
             return
@@ -114,7 +114,7 @@ class SupportState(SessionState):
     @rx.event
     async def submit_ticket(self, form: dict):
         """Open a ticket from the form; a repeated submit of the same form creates nothing new."""
-        principal = self._principal()
+        principal = await asyncio.to_thread(self._principal)
         if principal is None:
             yield self._login_redirect()
             return
@@ -305,7 +305,7 @@ class ThreadState(ThreadFields, SessionState):
 
     async def _run(self, action: str, done: str, *args: Any):
         """Check the session, run the action off the event loop, show the outcome."""
-        principal = self._principal()
+        principal = await asyncio.to_thread(self._principal)
         if principal is None:
             return self._login_redirect()
         self.notice = ""
@@ -345,7 +345,7 @@ class ThreadState(ThreadFields, SessionState):
     @rx.event
     async def rate(self, form: dict):
         """Rate the resolved ticket 1-5 stars with an optional comment."""
-        if self._principal() is None:
+        if await asyncio.to_thread(self._principal) is None:
             return self._login_redirect()
         raw = form_field(form, "rating")
         if raw not in RATINGS:

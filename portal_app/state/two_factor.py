@@ -32,13 +32,20 @@ class TwoFactorState(SessionState):
     error: str = ""
 
     @rx.event
-    def load_two_factor(self):
+    async def load_two_factor(self):
         """Read the status (the profile page's own on_load sends signed-out visitors to sign in)."""
         self._forget_secrets()
         self.notice = self.error = ""
-        principal = self._principal()
-        if principal is not None:
-            self._show_status(principal)
+        status = await asyncio.to_thread(self._read_status)
+        if status is not None:
+            self.enabled = status.enabled
+            self.recovery_codes_left = status.recovery_codes_left
+
+    def _read_status(self) -> two_factor.Status | None:
+        """The signed-in person's two-factor status, in one database session (None when signed out)."""
+        with session_scope() as db:
+            principal = self._principal(db)
+            return two_factor.status(db, principal) if principal is not None else None
 
     def _show_status(self, principal: Principal) -> None:
         status = _in_db(two_factor.status, principal)
