@@ -8,7 +8,7 @@ from sqlmodel import SQLModel
 import portal_app.models  # noqa: F401  (registers every table)
 from portal_app.config import settings
 from portal_app.db import make_engine
-from portal_app.services.help_search import include_schema_object
+from portal_app.services.help.search import include_schema_object
 
 if context.config.config_file_name is not None and not context.config.attributes.get("skip_logging"):
     fileConfig(context.config.config_file_name, disable_existing_loggers=False)

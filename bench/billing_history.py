@@ -17,8 +17,9 @@ from sqlmodel import select
 
 from portal_app.db import session_scope
 from portal_app.models import Customer, Invoice, PortalUser
-from portal_app.services import billing, sessions
-from portal_app.services.pagination import PageRequest
+from portal_app.services.accounts import sessions
+from portal_app.services.billing import invoices as billing
+from portal_app.services.common.pagination import PageRequest
 
 ROUNDS = 50
 

@@ -10,9 +10,9 @@ import time
 from datetime import date, timedelta
 
 from portal_app.pdf.invoice import render_invoice_pdf
-from portal_app.services.branding import Branding
-from portal_app.services.invoice_documents import BillTo, DocumentLine, InvoiceDocument
-from portal_app.services.invoice_status import InvoiceStatus
+from portal_app.services.accounts.branding import Branding
+from portal_app.services.billing.invoice_documents import BillTo, DocumentLine, InvoiceDocument
+from portal_app.services.billing.invoice_status import InvoiceStatus
 
 ROUNDS = 20
 

@@ -34,7 +34,7 @@ from portal_app.models import (
     TicketMessage,
     TicketStatus,
 )
-from portal_app.services.passwords import hash_password
+from portal_app.services.accounts.passwords import hash_password
 
 BENCH_SLUG = "bench"
 BENCH_PASSWORD = "portal-bench-load"  # noqa: S105 - the published password of the bench accounts

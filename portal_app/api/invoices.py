@@ -8,10 +8,10 @@ from starlette.responses import PlainTextResponse, Response
 
 from portal_app.db import session_scope
 from portal_app.pdf.invoice import render_invoice_pdf
-from portal_app.services import sessions
-from portal_app.services.errors import NotFound
-from portal_app.services.inputs import parse_id
-from portal_app.services.invoice_documents import NOT_FOUND, check_pdf_link, invoice_document
+from portal_app.services.accounts import sessions
+from portal_app.services.billing.invoice_documents import NOT_FOUND, check_pdf_link, invoice_document
+from portal_app.services.common.errors import NotFound
+from portal_app.services.common.inputs import parse_id
 
 # The cookies SessionState keeps the opaque session token in (browser session, then "Remember me").
 SESSION_COOKIES = ("portal_session", "portal_remember")

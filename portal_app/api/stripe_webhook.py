@@ -11,7 +11,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from portal_app.config import settings
 from portal_app.db import session_scope
-from portal_app.payments import handle_event
+from portal_app.services.billing.stripe_events import handle_event
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from portal_app.components.cards import section
 from portal_app.components.tables import data_table, pager
 from portal_app.pages.registry import portal_page
 from portal_app.pages.support import form_notice, thread_messages, thread_meta, ticket_not_found, ticket_status_badge
-from portal_app.services.tickets import REPLY_MAX
+from portal_app.services.support.tickets import REPLY_MAX
 from portal_app.state.session import SessionState
 from portal_app.state.staff import STAFF_ROUTE, StaffInboxState, StaffSession, StaffThreadState
 

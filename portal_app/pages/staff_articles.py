@@ -10,7 +10,7 @@ from portal_app.components.tables import data_table, pager
 from portal_app.pages.registry import portal_page
 from portal_app.pages.staff import staff_shell
 from portal_app.pages.support import form_notice
-from portal_app.services import help_admin
+from portal_app.services.help import admin as help_admin
 from portal_app.state.staff_articles import ARTICLES_ROUTE, StaffArticleEditorState, StaffArticlesState
 
 LIST_HEADERS = ["Title", "Status", "Visibility", "Updated"]

@@ -32,11 +32,11 @@ from reportlab.platypus import (
 )
 
 from portal_app.pdf.fonts import BOLD, REGULAR, markup, plain, register_fonts
-from portal_app.services.branding import DEFAULT_COLOUR
-from portal_app.services.dates import show_date
-from portal_app.services.invoice_documents import DocumentLine, InvoiceDocument
-from portal_app.services.invoice_status import InvoiceStatus
-from portal_app.services.money import format_money, safe_locale
+from portal_app.services.accounts.branding import DEFAULT_COLOUR
+from portal_app.services.billing.invoice_documents import DocumentLine, InvoiceDocument
+from portal_app.services.billing.invoice_status import InvoiceStatus
+from portal_app.services.common.dates import show_date
+from portal_app.services.common.money import format_money, safe_locale
 
 MARGIN = 18 * mm
 FOOTER_Y = 10 * mm

@@ -10,13 +10,13 @@ from reflex import constants
 from reflex.config import environment, get_config
 from sqlmodel import Session
 
-from portal_app.payments.eligibility import payment_options
-from portal_app.services import billing
-from portal_app.services.branding import branding_of
-from portal_app.services.invoice_documents import pdf_link as signed_pdf_path
-from portal_app.services.pagination import PAGE_SIZES, PageInfo, parse_page
-from portal_app.services.scope import customer_scope
-from portal_app.services.sessions import Principal
+from portal_app.services.access import customer_scope
+from portal_app.services.accounts.branding import branding_of
+from portal_app.services.accounts.sessions import Principal
+from portal_app.services.billing import invoices as billing
+from portal_app.services.billing.eligibility import payment_options
+from portal_app.services.billing.invoice_documents import pdf_link as signed_pdf_path
+from portal_app.services.common.pagination import PAGE_SIZES, PageInfo, parse_page
 from portal_app.state.session import SessionState
 
 

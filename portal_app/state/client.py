@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.services.client_address import client_address
+from portal_app.services.common.client_address import client_address
 
 
 def caller_address(state: rx.State) -> str:

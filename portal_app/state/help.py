@@ -9,9 +9,9 @@ from urllib.parse import unquote, urlencode
 import reflex as rx
 from sqlmodel import Session
 
-from portal_app.services import help as help_center
-from portal_app.services.errors import NotFound
-from portal_app.services.sessions import Principal
+from portal_app.services.accounts.sessions import Principal
+from portal_app.services.common.errors import NotFound
+from portal_app.services.help import articles as help_center
 from portal_app.state.forms import form_field
 from portal_app.state.session import SessionState
 

@@ -7,8 +7,8 @@ import dataclasses
 import reflex as rx
 from sqlmodel import Session
 
-from portal_app.services import overview as overview_service
-from portal_app.services.sessions import Principal
+from portal_app.services.accounts import overview as overview_service
+from portal_app.services.accounts.sessions import Principal
 from portal_app.state.session import SessionState
 
 

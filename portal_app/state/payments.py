@@ -9,20 +9,19 @@ from sqlmodel import Session
 
 from portal_app.config import settings
 from portal_app.db import session_scope
-from portal_app.payments import (
+from portal_app.services.accounts.sessions import Principal
+from portal_app.services.billing.cards import (
     AutopayStatus,
     autopay_status,
     card_setup_return,
-    checkout_return,
     disable_autopay,
-    payment_options,
     start_card_setup,
-    start_checkout,
 )
-from portal_app.services.errors import NotFound, PortalError
-from portal_app.services.inputs import parse_id
-from portal_app.services.invoice_documents import invoice_document
-from portal_app.services.sessions import Principal
+from portal_app.services.billing.checkout import checkout_return, start_checkout
+from portal_app.services.billing.eligibility import payment_options
+from portal_app.services.billing.invoice_documents import invoice_document
+from portal_app.services.common.errors import NotFound, PortalError
+from portal_app.services.common.inputs import parse_id
 from portal_app.state.billing import BillingState
 
 POLL_ATTEMPTS = 5

@@ -9,10 +9,10 @@ import reflex as rx
 from sqlmodel import Session
 
 from portal_app.db import session_scope
-from portal_app.services import profile
-from portal_app.services.errors import PortalError
-from portal_app.services.scope import customer_scope
-from portal_app.services.sessions import Principal
+from portal_app.services.access import customer_scope
+from portal_app.services.accounts import profile
+from portal_app.services.accounts.sessions import Principal
+from portal_app.services.common.errors import PortalError
 from portal_app.state.forms import form_field
 from portal_app.state.hashing import with_hashing
 from portal_app.state.session import SessionState

@@ -7,8 +7,8 @@ import dataclasses
 import reflex as rx
 from sqlmodel import Session
 
-from portal_app.services.projects import project_cards
-from portal_app.services.sessions import Principal
+from portal_app.services.accounts.sessions import Principal
+from portal_app.services.projects.progress import project_cards
 from portal_app.state.session import SessionState
 
 

@@ -8,10 +8,10 @@ import logging
 import reflex as rx
 
 from portal_app.db import session_scope
-from portal_app.services import auth, invites, password_reset, sessions, throttle, two_factor
-from portal_app.services.errors import PortalError
-from portal_app.services.inputs import is_utf8
-from portal_app.services.invites import InviteInfo
+from portal_app.services.accounts import auth, invites, password_reset, sessions, throttle, two_factor
+from portal_app.services.accounts.invites import InviteInfo
+from portal_app.services.common.errors import PortalError
+from portal_app.services.common.inputs import is_utf8
 from portal_app.state.client import caller_address
 from portal_app.state.forms import form_field
 from portal_app.state.hashing import with_hashing

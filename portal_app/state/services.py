@@ -7,10 +7,10 @@ import dataclasses
 import reflex as rx
 from sqlmodel import Session
 
-from portal_app.services.billing import services_summary
-from portal_app.services.overview import service_cards
-from portal_app.services.scope import customer_scope
-from portal_app.services.sessions import Principal
+from portal_app.services.access import customer_scope
+from portal_app.services.accounts.overview import service_cards
+from portal_app.services.accounts.sessions import Principal
+from portal_app.services.billing.invoices import services_summary
 from portal_app.state.session import SessionState
 
 

@@ -12,10 +12,10 @@ from sqlmodel import Session
 
 from portal_app.config import settings
 from portal_app.db import session_scope
-from portal_app.services import branding, sessions
-from portal_app.services.inputs import parse_id
-from portal_app.services.scope import CustomerScope, NotLinked, customer_scope
-from portal_app.services.sessions import Principal
+from portal_app.services.access import CustomerScope, NotLinked, customer_scope
+from portal_app.services.accounts import branding, sessions
+from portal_app.services.accounts.sessions import Principal
+from portal_app.services.common.inputs import parse_id
 
 LOGIN_ROUTE = "/portal/login"
 HOME_ROUTE = "/portal"

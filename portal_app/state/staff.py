@@ -13,11 +13,11 @@ from sqlmodel import Session
 
 from portal_app.db import session_scope
 from portal_app.models import Organisation, TicketStatus
-from portal_app.services import staff
-from portal_app.services.branding import branding_of
-from portal_app.services.errors import NotFound, PortalError
-from portal_app.services.pagination import PAGE_SIZES, PageInfo, parse_page
-from portal_app.services.sessions import Principal
+from portal_app.services.accounts.branding import branding_of
+from portal_app.services.accounts.sessions import Principal
+from portal_app.services.common.errors import NotFound, PortalError
+from portal_app.services.common.pagination import PAGE_SIZES, PageInfo, parse_page
+from portal_app.services.support import inbox as staff
 from portal_app.state.forms import form_field
 from portal_app.state.session import SessionState
 from portal_app.state.support import ThreadFields, act_then_read, route_ticket_id, shown

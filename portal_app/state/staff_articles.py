@@ -11,14 +11,14 @@ import reflex as rx
 from sqlmodel import Session
 
 from portal_app.db import session_scope
-from portal_app.services import help_admin
-from portal_app.services.errors import NotFound
-from portal_app.services.help_admin import ArticleFields, ArticleInputError
-from portal_app.services.inputs import parse_id
-from portal_app.services.markdown import render_markdown
-from portal_app.services.pagination import PAGE_SIZES, PageInfo, parse_page
-from portal_app.services.sessions import Principal
-from portal_app.services.staff import NotStaff, staff_organisation_id
+from portal_app.services.accounts.sessions import Principal
+from portal_app.services.common.errors import NotFound
+from portal_app.services.common.inputs import parse_id
+from portal_app.services.common.pagination import PAGE_SIZES, PageInfo, parse_page
+from portal_app.services.help import admin as help_admin
+from portal_app.services.help.admin import ArticleFields, ArticleInputError
+from portal_app.services.help.markdown import render_markdown
+from portal_app.services.support.inbox import NotStaff, staff_organisation_id
 from portal_app.state.forms import form_field
 from portal_app.state.staff import StaffSession
 

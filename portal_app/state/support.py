@@ -14,12 +14,12 @@ import reflex as rx
 from sqlmodel import Session
 
 from portal_app.db import session_scope
-from portal_app.services import help as help_center
-from portal_app.services import tickets
-from portal_app.services.dates import show_datetime
-from portal_app.services.errors import NotFound, PortalError
-from portal_app.services.pagination import PAGE_SIZES, PageInfo, parse_page
-from portal_app.services.sessions import Principal
+from portal_app.services.accounts.sessions import Principal
+from portal_app.services.common.dates import show_datetime
+from portal_app.services.common.errors import NotFound, PortalError
+from portal_app.services.common.pagination import PAGE_SIZES, PageInfo, parse_page
+from portal_app.services.help import articles as help_center
+from portal_app.services.support import tickets
 from portal_app.state.forms import form_field
 from portal_app.state.session import SessionState
 

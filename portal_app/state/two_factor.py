@@ -7,9 +7,9 @@ import asyncio
 import reflex as rx
 
 from portal_app.db import session_scope
-from portal_app.services import two_factor
-from portal_app.services.errors import PortalError
-from portal_app.services.sessions import Principal
+from portal_app.services.accounts import two_factor
+from portal_app.services.accounts.sessions import Principal
+from portal_app.services.common.errors import PortalError
 from portal_app.state.forms import form_field
 from portal_app.state.session import SessionState
 

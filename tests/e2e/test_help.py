@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from portal_app.demo_help import AGENCY_ARTICLES, ISP_ARTICLES
+from portal_app.demo.help_articles import AGENCY_ARTICLES, ISP_ARTICLES
 from portal_app.models import ArticleStatus, ArticleVisibility
 
 from .helpers import DEMO, DEMO_PASSWORD, at_path, check_page, h1, sign_in, wait_hydrated

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from portal_app.config import settings
 from portal_app.models import Customer, Membership, Organisation, PortalUser
-from portal_app.services.passwords import hash_password
+from portal_app.services.accounts.passwords import hash_password
 
 PUBLIC_URL = "https://portal.example.com"
 MAIL_FROM = "Acme Portal <portal@acme.example.com>"

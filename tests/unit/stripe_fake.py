@@ -438,7 +438,7 @@ def scenario(db, *, currency: str = "EUR", total_minor: int = 5_000, autopay: bo
     from factories import make_customer, make_organisation, make_user
 
     from portal_app.models import Invoice
-    from portal_app.services.sessions import Principal
+    from portal_app.services.accounts.sessions import Principal
 
     organisation = make_organisation(
         db,

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from portal_app.models import AuthSession, AuthThrottle
 from portal_app.models.base import utcnow
-from portal_app.services import auth, sessions
+from portal_app.services.accounts import auth, sessions
 
 PASSWORD = "correct horse battery"
 

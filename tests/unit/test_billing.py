@@ -8,9 +8,10 @@ import pytest
 from factories import make_customer, make_organisation, make_user
 
 from portal_app.models import Invoice, InvoiceState, Payment, PaymentStatus, Service, Ticket
-from portal_app.services import billing, sessions
-from portal_app.services.invoice_status import InvoiceStatus, invoice_status
-from portal_app.services.pagination import PageRequest, parse_page
+from portal_app.services.accounts import sessions
+from portal_app.services.billing import invoices as billing
+from portal_app.services.billing.invoice_status import InvoiceStatus, invoice_status
+from portal_app.services.common.pagination import PageRequest, parse_page
 
 TODAY = date(2026, 6, 15)
 

@@ -15,8 +15,8 @@ from sqlmodel import select
 
 from portal_app.cli import main
 from portal_app.models import Organisation, PortalUser
-from portal_app.services.invites import InviteInfo, check_invite_token
-from portal_app.services.passwords import verify_password
+from portal_app.services.accounts.invites import InviteInfo, check_invite_token
+from portal_app.services.accounts.passwords import verify_password
 
 COMMANDS = ["invite", "resend-invite", "invites", "seed-demo", "create-org", "create-staff"]
 REPO = Path(__file__).resolve().parents[2]

@@ -9,10 +9,10 @@ import pytest
 from factories import make_customer, make_organisation, make_user
 from sqlmodel import select
 
-from portal_app import cli_provider
 from portal_app.cli import Parser
+from portal_app.cli import provider as cli_provider
 from portal_app.models import Customer, Invoice, Payment, PortalUser, Service
-from portal_app.services.errors import PortalError
+from portal_app.services.common.errors import PortalError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COMMANDS = [
@@ -26,7 +26,7 @@ COMMANDS = [
 
 
 def build_parser() -> Parser:
-    """The same wiring as portal_app.cli.build_parser, with only the provider commands."""
+    """The same wiring as portal_app.cli.main.build_parser, with only the provider commands."""
     parser = Parser(prog="python -m portal_app.cli")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
     cli_provider.register(commands)
@@ -34,7 +34,7 @@ def build_parser() -> Parser:
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
-    """Run a command as portal_app.cli.main does; returns (exit code, stdout, stderr)."""
+    """Run a command as portal_app.cli.main.main does; returns (exit code, stdout, stderr)."""
     try:
         args = build_parser().parse_args(list(argv))
         args.handler(args)

@@ -8,7 +8,7 @@ import pytest
 from reflex.istate.data import RouterData
 
 from portal_app.config import settings
-from portal_app.services.client_address import client_address
+from portal_app.services.common.client_address import client_address
 from portal_app.state.client import caller_address
 
 PEER = "10.0.0.5"  # the reverse proxy (or, with none, the client itself)

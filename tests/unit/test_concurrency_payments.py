@@ -14,7 +14,10 @@ from stripe_fake import ACCOUNT, running, scenario
 from portal_app import db as portal_db
 from portal_app.models import Payment, PaymentAttempt, PaymentStatus
 from portal_app.models.base import utcnow
-from portal_app.payments import checkout, events, handle_event, start_checkout
+from portal_app.services.billing import checkout
+from portal_app.services.billing import stripe_events as events
+from portal_app.services.billing.checkout import start_checkout
+from portal_app.services.billing.stripe_events import handle_event
 
 RETURN = "https://portal.example.com"
 

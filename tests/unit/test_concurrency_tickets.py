@@ -12,7 +12,9 @@ from sqlmodel import Session
 
 from portal_app import db as portal_db
 from portal_app.models import TicketStatus
-from portal_app.services import sessions, staff, tickets
+from portal_app.services.accounts import sessions
+from portal_app.services.support import inbox as staff
+from portal_app.services.support import tickets
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

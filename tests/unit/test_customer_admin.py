@@ -23,9 +23,9 @@ from portal_app.models import (
     TicketMessage,
     TokenPurpose,
 )
-from portal_app.services import sessions, single_use_links
-from portal_app.services.customer_admin import deactivate_user, delete_customer
-from portal_app.services.errors import PortalError
+from portal_app.services.accounts import sessions, single_use_links
+from portal_app.services.accounts.customer_admin import deactivate_user, delete_customer
+from portal_app.services.common.errors import PortalError
 
 
 def row_counts(db) -> dict[str, int]:

@@ -13,8 +13,8 @@ from sqlmodel import Session, SQLModel, select
 from portal_app.db import make_engine
 from portal_app.demo import seed_demo
 from portal_app.models import Customer, Invoice, InvoiceLine, Membership, Payment, PaymentStatus, PortalUser
-from portal_app.services.invoice_status import invoice_status
-from portal_app.services.passwords import verify_password
+from portal_app.services.accounts.passwords import verify_password
+from portal_app.services.billing.invoice_status import invoice_status
 
 REPO = Path(__file__).resolve().parents[2]
 

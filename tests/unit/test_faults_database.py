@@ -17,8 +17,8 @@ from portal_app.api import api_app
 from portal_app.config import settings
 from portal_app.db import UNAVAILABLE, DatabaseUnavailable, make_engine, session_scope
 from portal_app.models import Payment, PaymentAttempt, Ticket
-from portal_app.payments import start_checkout
-from portal_app.services import sessions
+from portal_app.services.accounts import sessions
+from portal_app.services.billing.checkout import start_checkout
 from portal_app.state.outages import backend_exception_handler
 from portal_app.state.payments import PaymentsState
 

@@ -21,8 +21,12 @@ from portal_app import cli
 from portal_app.config import settings
 from portal_app.mail import MailError, held, held_messages, resend_held, send_mail
 from portal_app.models import TicketMessage
-from portal_app.payments import handle_event, run_autopay, start_card_setup
-from portal_app.services import invites, password_reset, sessions, staff, tickets
+from portal_app.services.accounts import invites, password_reset, sessions
+from portal_app.services.billing.autopay import run_autopay
+from portal_app.services.billing.cards import start_card_setup
+from portal_app.services.billing.stripe_events import handle_event
+from portal_app.services.support import inbox as staff
+from portal_app.services.support import tickets
 
 NOW = datetime(2025, 2, 15, 6, 0, tzinfo=UTC).replace(tzinfo=None)
 

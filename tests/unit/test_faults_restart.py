@@ -13,13 +13,13 @@ from stripe_fake import running, scenario
 
 from portal_app import db as portal_db
 from portal_app.config import settings
-from portal_app.payments import start_checkout
-from portal_app.services import sessions
+from portal_app.services.accounts import sessions
+from portal_app.services.billing.checkout import start_checkout
 
 RESOLVE = """
 import json, sys
 from portal_app.db import session_scope
-from portal_app.services import sessions
+from portal_app.services.accounts import sessions
 with session_scope() as db:
     principal = sessions.resolve(db, sys.argv[1])
 print(json.dumps(None if principal is None else [principal.user_email, principal.customer_id]))

@@ -12,17 +12,13 @@ from stripe_fake import ACCOUNT, running, scenario
 
 from portal_app.config import settings
 from portal_app.models import Payment, PaymentAttempt, StripeCustomer
-from portal_app.payments import (
-    COULD_NOT_START,
-    PaymentError,
-    gateway,
-    handle_event,
-    run_autopay,
-    start_card_setup,
-    start_checkout,
-)
-from portal_app.payments.cards import COULD_NOT_SET_UP
-from portal_app.services import sessions
+from portal_app.payments import gateway
+from portal_app.payments.gateway import COULD_NOT_START, PaymentError
+from portal_app.services.accounts import sessions
+from portal_app.services.billing.autopay import run_autopay
+from portal_app.services.billing.cards import COULD_NOT_SET_UP, start_card_setup
+from portal_app.services.billing.checkout import start_checkout
+from portal_app.services.billing.stripe_events import handle_event
 from portal_app.state.payments import PaymentsState
 
 RETURN = "https://portal.example.com"

@@ -26,8 +26,8 @@ from test_handler_guards import fresh_state, run
 from totp_helpers import STEP, freeze_clock, turn_on
 
 from portal_app.models import AuthSession, PortalUser, TokenPurpose, TwoFactor
-from portal_app.services import auth, sessions, single_use_links, two_factor
-from portal_app.services.passwords import NOT_TEXT, UNUSABLE_CHARACTER, password_problem, verify_password
+from portal_app.services.accounts import auth, sessions, single_use_links, two_factor
+from portal_app.services.accounts.passwords import NOT_TEXT, UNUSABLE_CHARACTER, password_problem, verify_password
 from portal_app.state import recovery
 from portal_app.state.login import LoginState
 from portal_app.state.profile import ProfileState

@@ -23,7 +23,8 @@ from sqlmodel import select
 from test_handler_guards import fresh_state, run
 
 from portal_app.models import PortalUser, Ticket, TicketMessage, TicketStatus
-from portal_app.services import sessions, tickets
+from portal_app.services.accounts import sessions
+from portal_app.services.support import tickets
 from portal_app.state.help import HelpState
 from portal_app.state.profile import ProfileState
 from portal_app.state.support import SupportState, ThreadState, route_ticket_id

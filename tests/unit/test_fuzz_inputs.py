@@ -22,8 +22,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from portal_app.models import AuthToken, PortalUser, Ticket, TicketMessage, TicketStatus
-from portal_app.services import profile, sessions, tickets
-from portal_app.services.passwords import verify_password
+from portal_app.services.accounts import profile, sessions
+from portal_app.services.accounts.passwords import verify_password
+from portal_app.services.support import tickets
 
 PASSWORD = "correct horse battery"
 

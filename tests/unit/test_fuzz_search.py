@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 from test_help import pg as postgres  # noqa: F401  (a scratch PostgreSQL database; skipped when none answers)
 
 from portal_app.models import Article, ArticleStatus, ArticleVisibility
-from portal_app.services import sessions
-from portal_app.services.help import list_articles, suggest_articles
-from portal_app.services.help_search import matching_article_ids
-from portal_app.services.markdown import URL_SCHEMES, render_markdown
+from portal_app.services.accounts import sessions
+from portal_app.services.help.articles import list_articles, suggest_articles
+from portal_app.services.help.markdown import URL_SCHEMES, render_markdown
+from portal_app.services.help.search import matching_article_ids
 
 VISIBLE = {"restart-router", "slow-speed", "or-and-not"}
 

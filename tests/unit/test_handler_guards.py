@@ -18,7 +18,7 @@ from sqlmodel import SQLModel, select
 
 import portal_app.portal_app  # noqa: F401  (registers every page and state)
 from portal_app.models import Invoice, Organisation, Service, Ticket
-from portal_app.services import sessions
+from portal_app.services.accounts import sessions
 from portal_app.state.session import SessionState
 
 SECRET_NAME = "Alex Secret-Customer"

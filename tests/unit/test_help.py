@@ -19,19 +19,19 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, select
 
 from portal_app.db import make_engine
-from portal_app.demo_help import AGENCY_ARTICLES, ISP_ARTICLES, seed_agency_articles, seed_help_articles
+from portal_app.demo.help_articles import AGENCY_ARTICLES, ISP_ARTICLES, seed_agency_articles, seed_help_articles
 from portal_app.models import Article, ArticleStatus, ArticleVisibility
-from portal_app.services import sessions
-from portal_app.services.errors import NotFound
-from portal_app.services.help import all_tags, article, list_articles, search_words, suggest_articles
-from portal_app.services.help_search import (
+from portal_app.services.access import NotLinked
+from portal_app.services.accounts import sessions
+from portal_app.services.common.errors import NotFound
+from portal_app.services.help.articles import all_tags, article, list_articles, search_words, suggest_articles
+from portal_app.services.help.markdown import excerpt, render_markdown
+from portal_app.services.help.search import (
     include_schema_object,
     matching_article_ids,
     search_terms,
     tsquery,
 )
-from portal_app.services.markdown import excerpt, render_markdown
-from portal_app.services.scope import NotLinked
 from portal_app.state.help import help_href, slug_from_path
 
 PUBLIC, INTERNAL = ArticleVisibility.PUBLIC, ArticleVisibility.INTERNAL

@@ -11,10 +11,11 @@ from reflex.state import State
 from sqlmodel import select
 
 from portal_app.models import Article, ArticleStatus, ArticleVisibility
-from portal_app.services import help as help_center
-from portal_app.services import sessions
-from portal_app.services.errors import NotFound
-from portal_app.services.help_admin import (
+from portal_app.services.accounts import sessions
+from portal_app.services.common.errors import NotFound
+from portal_app.services.common.pagination import PageRequest
+from portal_app.services.help import articles as help_center
+from portal_app.services.help.admin import (
     ArticleFields,
     ArticleInputError,
     create_article,
@@ -25,8 +26,7 @@ from portal_app.services.help_admin import (
     unpublish_article,
     update_article,
 )
-from portal_app.services.pagination import PageRequest
-from portal_app.services.staff import NotStaff
+from portal_app.services.support.inbox import NotStaff
 from portal_app.state.staff_articles import StaffArticleEditorState
 
 LONG_AGO = datetime(2025, 1, 1, tzinfo=UTC)

@@ -12,10 +12,11 @@ from sqlalchemy import func
 from sqlmodel import SQLModel, col, select
 
 from portal_app.models import Customer, Invoice, InvoiceLine, InvoiceState, Payment, PaymentStatus, Service
-from portal_app.services import import_values, invoice_imports
-from portal_app.services.errors import PortalError
-from portal_app.services.import_values import BadValue
-from portal_app.services.imports import import_customers, import_invoices, import_payments, import_services
+from portal_app.services.common.errors import PortalError
+from portal_app.services.imports import invoices as invoice_imports
+from portal_app.services.imports import values as import_values
+from portal_app.services.imports.records import import_customers, import_invoices, import_payments, import_services
+from portal_app.services.imports.values import BadValue
 
 FIXTURES = Path(__file__).parent / "fixtures"
 INVOICE_HEADER = "number,customer_reference,issued,due,currency,status,description,quantity,unit_price,tax_rate\n"

@@ -7,7 +7,7 @@ from sqlmodel import func, select
 from totp_helpers import freeze_clock, turn_on
 
 from portal_app.models import AuthSession, PortalUser
-from portal_app.services.invites import invite
+from portal_app.services.accounts.invites import invite
 from portal_app.state.recovery import _accept_invite
 
 

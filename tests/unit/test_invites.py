@@ -20,9 +20,8 @@ from sqlmodel import col, select, update
 from portal_app.db import session_scope
 from portal_app.models import AuthToken, Membership, PortalUser
 from portal_app.models.base import utcnow
-from portal_app.services import sessions
-from portal_app.services.errors import PortalError
-from portal_app.services.invites import (
+from portal_app.services.accounts import sessions
+from portal_app.services.accounts.invites import (
     InviteInfo,
     accept_invite,
     check_invite_token,
@@ -30,7 +29,8 @@ from portal_app.services.invites import (
     pending_invites,
     resend_invite,
 )
-from portal_app.services.passwords import verify_password
+from portal_app.services.accounts.passwords import verify_password
+from portal_app.services.common.errors import PortalError
 
 EXPIRED = "This link has expired. Ask for a new one."
 USED = "This link has already been used. Ask for a new one."
@@ -212,7 +212,7 @@ def test_wrong_token_is_refused(db, bakery, token):
 
 
 def test_reset_token_is_not_an_invitation(db):
-    from portal_app.services.password_reset import request_reset
+    from portal_app.services.accounts.password_reset import request_reset
 
     make_user(db, email="bob@example.com")
     request_reset(db, "bob@example.com")

@@ -15,17 +15,19 @@ from pypdf import PdfReader
 
 from portal_app.models import Invoice, InvoiceLine, InvoiceState
 from portal_app.pdf.invoice import render_invoice_pdf
-from portal_app.services import invoice_documents, sessions
-from portal_app.services.branding import Branding
-from portal_app.services.errors import NotFound
-from portal_app.services.invoice_documents import (
+from portal_app.services.accounts import sessions
+from portal_app.services.accounts.branding import Branding
+from portal_app.services.billing import invoice_documents
+from portal_app.services.billing.invoice_documents import (
     BillTo,
     InvoiceDocument,
     check_pdf_link,
     invoice_document,
     pdf_link,
 )
-from portal_app.services.invoice_status import InvoiceStatus
+from portal_app.services.billing.invoice_status import InvoiceStatus
+from portal_app.services.common import secret_key
+from portal_app.services.common.errors import NotFound
 
 TODAY = date(2025, 1, 20)
 NOW = datetime(2025, 1, 20, 12, 0, tzinfo=UTC)
@@ -361,10 +363,10 @@ def test_pdf_link_expires_after_ten_minutes():
 def test_without_configured_key_a_private_key_file_is_created_once(tmp_path, monkeypatch):
     monkeypatch.delenv("PORTAL_SECRET_KEY")
     key_file = tmp_path / "var" / "secret_key"
-    monkeypatch.setattr(invoice_documents, "KEY_FILE", key_file)
+    monkeypatch.setattr(secret_key, "KEY_FILE", key_file)
 
     first = pdf_link(_principal(), 42, now=NOW)
-    invoice_documents._stored_secret.cache_clear()  # as a restarted process would
+    secret_key._stored_secret.cache_clear()  # as a restarted process would
     second = pdf_link(_principal(), 42, now=NOW)
     monkeypatch.setenv("PORTAL_SECRET_KEY", "another-installation")
 

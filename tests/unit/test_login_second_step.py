@@ -16,7 +16,7 @@ from totp_helpers import STEP, freeze_clock, turn_on
 
 import portal_app.portal_app  # noqa: F401  (registers every page and state)
 from portal_app.models import AuthSession, PendingSignIn
-from portal_app.services import auth, totp
+from portal_app.services.accounts import auth, totp
 from portal_app.state.login import LoginState
 
 PASSWORD = "correct horse battery"

@@ -6,7 +6,7 @@ from sqlmodel import SQLModel
 
 import portal_app.models  # noqa: F401  (registers every table)
 from portal_app import db as portal_db
-from portal_app.services.help_search import include_schema_object
+from portal_app.services.help.search import include_schema_object
 
 
 def test_models_and_migrations_agree(db):

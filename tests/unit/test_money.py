@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from portal_app.services.money import format_money, to_major
+from portal_app.services.common.money import format_money, to_major
 
 
 def test_minor_units_convert_exactly():

@@ -8,9 +8,9 @@ import pytest
 from factories import make_customer, make_organisation, make_user
 
 from portal_app.models import Invoice, InvoiceState, Payment, PaymentStatus, Service, Ticket, TicketStatus
-from portal_app.services import sessions
-from portal_app.services.overview import overview
-from portal_app.services.scope import NotLinked
+from portal_app.services.access import NotLinked
+from portal_app.services.accounts import sessions
+from portal_app.services.accounts.overview import overview
 
 TODAY = date.today()
 

@@ -17,13 +17,14 @@ from starlette.testclient import TestClient
 from test_handler_guards import fresh_state
 
 from portal_app.api import api_app
-from portal_app.payments.cards import save_card
-from portal_app.payments.recording import invoice_for_intent
-from portal_app.services import customer_admin, import_values, sessions
-from portal_app.services.errors import PortalError
-from portal_app.services.inputs import MAX_ID, parse_id
-from portal_app.services.invoice_documents import check_pdf_link
-from portal_app.services.pagination import PageRequest, parse_page
+from portal_app.services.accounts import customer_admin, sessions
+from portal_app.services.billing.cards import save_card
+from portal_app.services.billing.invoice_documents import check_pdf_link
+from portal_app.services.billing.recording import invoice_for_intent
+from portal_app.services.common.errors import PortalError
+from portal_app.services.common.inputs import MAX_ID, parse_id
+from portal_app.services.common.pagination import PageRequest, parse_page
+from portal_app.services.imports import values as import_values
 from portal_app.state.payments import _digits
 from portal_app.state.session import SessionState
 from portal_app.state.staff_articles import route_article_id

@@ -11,17 +11,17 @@ from factories import sent_mail
 from sqlmodel import select
 from stripe_fake import ACCOUNT, running, scenario
 
-from portal_app import cli_payments
+from portal_app.cli import payments as cli_payments
 from portal_app.models import Invoice, InvoiceState, Organisation, Payment, PaymentAttempt, StripeCustomer
-from portal_app.payments import (
-    PaymentError,
+from portal_app.payments.gateway import PaymentError
+from portal_app.services.billing.autopay import run_autopay
+from portal_app.services.billing.cards import (
     autopay_status,
     card_setup_return,
     disable_autopay,
-    handle_event,
-    run_autopay,
     start_card_setup,
 )
+from portal_app.services.billing.stripe_events import handle_event
 
 RETURN = "https://portal.example.com"
 NOW = datetime(2025, 2, 15, 6, 0, tzinfo=UTC).replace(tzinfo=None)

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Request, Response
 from portal_app.api import api_app
 from portal_app.config import settings
 from portal_app.models import Payment
-from portal_app.payments import checkout_return, start_checkout
+from portal_app.services.billing.checkout import checkout_return, start_checkout
 
 REPO = Path(__file__).resolve().parents[2]
 RETURN = "https://portal.example.com"

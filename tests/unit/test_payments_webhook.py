@@ -14,7 +14,8 @@ from stripe_fake import ACCOUNT, WEBHOOK_SECRET, running, scenario, sign
 from portal_app import db as portal_db
 from portal_app.api import api_app
 from portal_app.models import Payment, PaymentAttempt, PaymentStatus, StripeEvent
-from portal_app.payments import checkout_return, handle_event, start_checkout
+from portal_app.services.billing.checkout import checkout_return, start_checkout
+from portal_app.services.billing.stripe_events import handle_event
 
 RETURN = "https://portal.example.com"
 

@@ -7,9 +7,9 @@ from datetime import date
 from factories import make_customer, make_user
 
 from portal_app.models import Project, ProjectStatus
-from portal_app.services import sessions
-from portal_app.services.overview import overview
-from portal_app.services.projects import project_cards
+from portal_app.services.accounts import sessions
+from portal_app.services.accounts.overview import overview
+from portal_app.services.projects.progress import project_cards
 
 
 def test_projects_are_scoped_ordered_and_counted(db):

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from portal_app.models import AuthThrottle
 from portal_app.models.base import utcnow
-from portal_app.services import throttle
+from portal_app.services.accounts import throttle
 
 
 def test_an_account_gets_three_links_an_hour_and_the_rest_quietly_nothing(db):

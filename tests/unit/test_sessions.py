@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from portal_app.models import AuthSession, Membership
 from portal_app.models.base import utcnow
-from portal_app.services import sessions
+from portal_app.services.accounts import sessions
 
 
 def test_unknown_tampered_or_oversized_tokens_resolve_to_nobody(db):

@@ -12,7 +12,7 @@ from totp_helpers import STEP, freeze_clock, turn_on
 from portal_app.config import settings
 from portal_app.models import AuthSession, PendingSignIn
 from portal_app.models.base import utcnow
-from portal_app.services import auth, pending_sign_in, sessions, totp
+from portal_app.services.accounts import auth, pending_sign_in, sessions, totp
 
 PASSWORD = "correct horse battery"
 

@@ -9,16 +9,18 @@ import pytest
 from factories import PUBLIC_URL, make_customer, make_organisation, make_user, sent_mail
 from sqlmodel import select
 
-from portal_app.demo_support import STAFF_EMAIL, STAFF_PASSWORD, seed_support
+from portal_app.demo.support import STAFF_EMAIL, STAFF_PASSWORD, seed_support
 from portal_app.mail import MailError
 from portal_app.models import AuthSession, Customer, PortalUser, Priority, Ticket, TicketMessage, TicketStatus
 from portal_app.models.base import utcnow
-from portal_app.services import sessions, staff, ticket_mail, tickets
-from portal_app.services.errors import NotFound, PortalError
-from portal_app.services.pagination import PageRequest
-from portal_app.services.passwords import verify_password
-from portal_app.services.staff import NotStaff
-from portal_app.services.tickets import TicketInputError
+from portal_app.services.accounts import sessions
+from portal_app.services.accounts.passwords import verify_password
+from portal_app.services.common.errors import NotFound, PortalError
+from portal_app.services.common.pagination import PageRequest
+from portal_app.services.support import inbox as staff
+from portal_app.services.support import ticket_mail, tickets
+from portal_app.services.support.inbox import NotStaff
+from portal_app.services.support.tickets import TicketInputError
 
 
 def principal_for(db, user):

@@ -16,8 +16,9 @@ from sqlmodel import select
 from test_handler_guards import fresh_state, run
 
 from portal_app.models import Article, Ticket, TicketMessage, TicketStatus
-from portal_app.services import help_admin, sessions
-from portal_app.services.tickets import REPLY_MAX
+from portal_app.services.accounts import sessions
+from portal_app.services.help import admin as help_admin
+from portal_app.services.support.tickets import REPLY_MAX
 from portal_app.state.staff import StaffThreadState
 from portal_app.state.staff_articles import StaffArticleEditorState
 

@@ -11,11 +11,12 @@ from sqlmodel import Session, select
 from portal_app import db as portal_db
 from portal_app.models import Membership, Ticket, TicketMessage, TicketStatus
 from portal_app.models.base import utcnow
-from portal_app.services import sessions, tickets
-from portal_app.services.errors import NotFound
-from portal_app.services.pagination import PageRequest
-from portal_app.services.scope import NotLinked
-from portal_app.services.tickets import TicketInputError
+from portal_app.services.access import NotLinked
+from portal_app.services.accounts import sessions
+from portal_app.services.common.errors import NotFound
+from portal_app.services.common.pagination import PageRequest
+from portal_app.services.support import tickets
+from portal_app.services.support.tickets import TicketInputError
 
 
 def principal_for(db, user):

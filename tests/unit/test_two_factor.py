@@ -8,8 +8,8 @@ from sqlmodel import select
 from totp_helpers import STEP, freeze_clock, principal_of, stored_secret, turn_on
 
 from portal_app.models import RecoveryCode, TwoFactor
-from portal_app.services import recovery_codes, totp, two_factor
-from portal_app.services.two_factor import TwoFactorError
+from portal_app.services.accounts import recovery_codes, totp, two_factor
+from portal_app.services.accounts.two_factor import TwoFactorError
 
 PASSWORD = "correct horse battery"
 

@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import Session
 
 from portal_app.models import PortalUser, TwoFactor
-from portal_app.services import sessions, totp, two_factor
-from portal_app.services.sealed import unseal
+from portal_app.services.accounts import sessions, totp, two_factor
+from portal_app.services.common.sealed import unseal
 
 STEP = 60_000_000  # the 30-second time step the frozen clock is in
 

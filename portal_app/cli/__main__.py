@@ -1,0 +1,7 @@
+"""python -m portal_app.cli."""
+
+import sys
+
+from portal_app.cli.main import main
+
+sys.exit(main())

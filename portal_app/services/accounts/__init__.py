@@ -1,0 +1,1 @@
+"""People and sessions: sign-in, sessions, invitations, password resets, two-factor, profile and branding."""

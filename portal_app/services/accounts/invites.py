@@ -1,0 +1,234 @@
+"""Inviting a customer's people to the portal: the emailed link lets them choose a password.
+
+invite/resend_invite may talk to SMTP and accept_invite hashes with bcrypt: call them from a
+worker thread in the app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
+
+from portal_app.config import settings
+from portal_app.mail import MailError, normalise_address, send_mail
+from portal_app.models import AuthToken, Customer, Membership, Organisation, PortalUser, TokenPurpose
+from portal_app.models.base import utcnow
+from portal_app.services.accounts import single_use_links
+from portal_app.services.accounts.passwords import hash_password, password_problem
+from portal_app.services.accounts.profile import clean_name
+from portal_app.services.accounts.sessions import end_all_sessions
+from portal_app.services.common.errors import PortalError
+
+INVITE_LIFETIME = timedelta(days=7)
+ACCEPT_PATH = "/portal/accept-invite"
+MAX_NAME_LENGTH = 120
+
+
+@dataclass(frozen=True)
+class PendingInvite:
+    """An invitation whose person has not chosen a password yet."""
+
+    email: str
+    customer_name: str
+    organisation_name: str
+    sent_at: datetime
+    expires_at: datetime
+    expired: bool
+
+
+@dataclass(frozen=True)
+class InviteInfo:
+    """What the accept-invite page shows about a usable link."""
+
+    email: str
+    name: str
+    customer_name: str
+    organisation_name: str
+    has_password: bool
+
+
+def invite(db: Session, *, organisation_slug: str, customer_id: int, email: str, name: str = "") -> str:
+    """Give the person access to the customer's portal and email them a link; returns the link.
+
+    Safe to repeat: the user and membership are reused, and earlier links for the same
+    customer stop working. Commits before sending; raises MailError (with the link in its
+    message) when the email cannot be sent.
+    """
+    address = normalise_address(email)
+    if address is None:
+        raise PortalError(f"{email.strip()!r} is not a valid email address.")
+    organisation = _organisation(db, organisation_slug)
+    customer = db.get(Customer, customer_id)
+    if customer is None or customer.organisation_id != organisation.id:
+        raise PortalError(f"{organisation.name} has no customer with id {customer_id}.")
+    user = _user(db, address) or PortalUser(email=address)
+    if not user.is_active:
+        raise PortalError(f"The portal account of {address} is deactivated.")
+    if name.strip() and not user.name:
+        user.name = name.strip()[:MAX_NAME_LENGTH]
+    db.add(user)
+    db.flush()
+    if _membership(db, user.id, customer.id) is None:
+        db.add(Membership(portal_user_id=user.id, customer_id=customer.id))
+        db.flush()
+    return _send_invite(db, organisation, customer, user)
+
+
+def resend_invite(db: Session, *, organisation_slug: str, email: str) -> str:
+    """Email a fresh link for the person's latest pending invitation; returns the link."""
+    organisation = _organisation(db, organisation_slug)
+    address = normalise_address(email) or email.strip()
+    row = db.exec(
+        _pending_query()
+        .where(PortalUser.email == address, Organisation.id == organisation.id)
+        .order_by(col(AuthToken.created_at).desc(), col(AuthToken.id).desc())
+    ).first()
+    if row is None:
+        raise PortalError(f"{address} has no pending invitation to {organisation.name}.")
+    _token, user, customer, _organisation_row = row
+    return _send_invite(db, organisation, customer, user)
+
+
+def pending_invites(db: Session, organisation_slug: str | None = None) -> list[PendingInvite]:
+    """The latest invitation of every person and customer still waiting for a password, newest first."""
+    query = _pending_query().order_by(col(AuthToken.created_at).desc(), col(AuthToken.id).desc())
+    if organisation_slug is not None:
+        query = query.where(Organisation.id == _organisation(db, organisation_slug).id)
+    now = utcnow()
+    seen: set[tuple[int, int]] = set()
+    pending = []
+    for token, user, customer, organisation in db.exec(query).all():
+        if (user.id, customer.id) in seen:
+            continue
+        seen.add((user.id, customer.id))
+        pending.append(
+            PendingInvite(
+                email=user.email,
+                customer_name=customer.name,
+                organisation_name=organisation.name,
+                sent_at=token.created_at,
+                expires_at=token.expires_at,
+                expired=token.expires_at <= now,
+            )
+        )
+    return pending
+
+
+def check_invite_token(db: Session, token: str) -> InviteInfo | str:
+    """The invitation behind a link, or the user-facing reason it cannot be used (a str)."""
+    try:
+        row = single_use_links.usable(db, token, TokenPurpose.INVITE)
+    except PortalError as exc:
+        return exc.message
+    customer = db.get(Customer, row.customer_id) if row.customer_id is not None else None
+    if customer is None:
+        return single_use_links.INVALID
+    user = db.get(PortalUser, row.portal_user_id)
+    organisation = db.get(Organisation, customer.organisation_id)
+    return InviteInfo(
+        email=user.email,
+        name=user.name,
+        customer_name=customer.name,
+        organisation_name=organisation.name,
+        has_password=user.password_hash is not None,
+    )
+
+
+def accept_invite(db: Session, token: str, password: object, name: object = None) -> int:
+    """Set the invited person's password (and name, unless left blank), using up the link; returns the user id.
+
+    The password and name are checked as a client may send them: PortalError says what is wrong."""
+    row = single_use_links.usable(db, token, TokenPurpose.INVITE)
+    problem = password_problem(password)
+    if problem:
+        raise PortalError(problem)
+    chosen_name = None if name is None or (isinstance(name, str) and not name.strip()) else clean_name(name)
+    password_hash = hash_password(password)
+    single_use_links.consume(db, row)
+    user = db.get(PortalUser, row.portal_user_id)
+    user.password_hash = password_hash
+    if chosen_name:
+        user.name = chosen_name
+    db.add(user)
+    single_use_links.expire_outstanding(db, user.id)
+    end_all_sessions(db, user.id)
+    db.flush()
+    return user.id
+
+
+def _send_invite(db: Session, organisation: Organisation, customer: Customer, user: PortalUser) -> str:
+    token = single_use_links.issue(
+        db,
+        user_id=user.id,
+        purpose=TokenPurpose.INVITE,
+        lifetime=INVITE_LIFETIME,
+        customer_id=customer.id,
+    )
+    link = f"{settings().public_url}{ACCEPT_PATH}?token={token}"
+    db.commit()  # the link must work once it is in the inbox, and SMTP must not hold the write lock
+    try:
+        send_mail(
+            user.email,
+            f"You're invited to the {organisation.name} customer portal",
+            _invite_text(organisation, customer, user.name, link),
+        )
+    except MailError as exc:
+        raise MailError(
+            f"{exc.message} The invitation is saved: give them this link yourself, or use resend-invite later: {link}"
+        ) from exc
+    return link
+
+
+def _pending_query() -> Select[AuthToken, PortalUser, Customer, Organisation]:
+    """Unused invitations of active people without a password who are still linked to the customer."""
+    return (
+        select(AuthToken, PortalUser, Customer, Organisation)
+        .join(PortalUser, col(PortalUser.id) == col(AuthToken.portal_user_id))
+        .join(Customer, col(Customer.id) == col(AuthToken.customer_id))
+        .join(Organisation, col(Organisation.id) == col(Customer.organisation_id))
+        .join(
+            Membership,
+            (col(Membership.portal_user_id) == col(PortalUser.id)) & (col(Membership.customer_id) == col(Customer.id)),
+        )
+        .where(
+            AuthToken.purpose == TokenPurpose.INVITE,
+            col(AuthToken.used_at).is_(None),
+            col(PortalUser.password_hash).is_(None),
+            col(PortalUser.is_active).is_(True),
+        )
+    )
+
+
+def _organisation(db: Session, slug: str) -> Organisation:
+    organisation = db.exec(select(Organisation).where(Organisation.slug == slug)).first()
+    if organisation is None:
+        raise PortalError(f"There is no organisation with the slug {slug!r}.")
+    return organisation
+
+
+def _user(db: Session, address: str) -> PortalUser | None:
+    return db.exec(select(PortalUser).where(PortalUser.email == address)).first()
+
+
+def _membership(db: Session, user_id: int, customer_id: int) -> Membership | None:
+    return db.exec(
+        select(Membership).where(Membership.portal_user_id == user_id, Membership.customer_id == customer_id)
+    ).first()
+
+
+def _invite_text(organisation: Organisation, customer: Customer, name: str, link: str) -> str:
+    greeting = f"Hello {name}," if name else "Hello,"
+    contact = " or ".join(part for part in (organisation.email, organisation.phone) if part)
+    paragraphs = [
+        greeting,
+        f"{organisation.name} has invited you to its customer portal for {customer.name}, where you can "
+        "see your services, invoices and payments, pay online and contact support.",
+        "Open this link within 7 days to choose your password:",
+        link,
+    ]
+    if contact:
+        paragraphs.append(f"Questions? Contact {organisation.name} at {contact}.")
+    return "\n\n".join(paragraphs) + "\n"

@@ -1,0 +1,192 @@
+"""Profile settings: the person's name, sign-in email (confirmed by link), password and sessions.
+
+The provider's CRM record is read-only here. change_password hashes with bcrypt and the email
+functions send mail: call them from a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from portal_app.config import settings
+from portal_app.mail import MailError, normalise_address, send_mail
+from portal_app.models import AuthSession, PortalUser, TokenPurpose
+from portal_app.services.accounts import single_use_links
+from portal_app.services.accounts.passwords import hash_password, password_problem, verify_password
+from portal_app.services.accounts.sessions import Principal, end_all_sessions
+from portal_app.services.common.dates import show_datetime
+from portal_app.services.common.errors import PortalError
+from portal_app.services.support.tickets import RAW_FACTOR, clean_line
+
+NAME_MAX = 120
+EMAIL_CHANGE_LIFETIME = timedelta(hours=24)
+CONFIRM_PATH = "/portal/confirm-email"
+
+log = logging.getLogger(__name__)
+
+
+class ProfileError(PortalError):
+    """A profile change was refused; the message says why."""
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One signed-in browser of the person."""
+
+    id: int
+    device: str
+    last_seen: str
+    current: bool
+
+
+def _user(db: Session, principal: Principal) -> PortalUser:
+    user = db.get(PortalUser, principal.user_id)
+    if user is None or not user.is_active:
+        raise ProfileError("Your account is not active.")
+    return user
+
+
+def clean_name(raw: object) -> str:
+    """A display name on one line without control or invisible format characters; refused when empty,
+    too long or not text."""
+    if not isinstance(raw, str):
+        raise ProfileError("Enter your name as plain text.")
+    if len(raw) > RAW_FACTOR * NAME_MAX:
+        raise ProfileError(f"Use at most {NAME_MAX} characters for your name.")
+    visible = "".join(ch for ch in clean_line(raw) if unicodedata.category(ch)[0] != "C")
+    name = " ".join(unicodedata.normalize("NFC", visible).split())
+    if not name:
+        raise ProfileError("Enter your name.")
+    if len(name) > NAME_MAX:
+        raise ProfileError(f"Use at most {NAME_MAX} characters for your name.")
+    return name
+
+
+def change_name(db: Session, principal: Principal, name: object) -> str:
+    """Store the person's display name (not the provider's CRM record)."""
+    user = _user(db, principal)
+    user.name = clean_name(name)
+    db.add(user)
+    return user.name
+
+
+def change_password(db: Session, principal: Principal, current: object, new: object) -> int:
+    """Set a new password after checking the current one; every other session ends. Returns how many."""
+    user = _user(db, principal)
+    if not verify_password(current, user.password_hash):
+        raise ProfileError("Your current password is not correct.")
+    problem = password_problem(new)
+    if problem:
+        raise ProfileError(problem)
+    user.password_hash = hash_password(new)
+    db.add(user)
+    single_use_links.expire_outstanding(db, user.id)
+    return end_all_sessions(db, user.id, except_session_id=principal.session_id)
+
+
+def request_email_change(db: Session, principal: Principal, new_email: object) -> str:
+    """Email a confirmation link to the new address and tell the old one; returns the new address."""
+    user = _user(db, principal)
+    address = normalise_address(new_email) if isinstance(new_email, str) else None
+    if address is None:
+        raise ProfileError("Enter a valid email address.")
+    if address == user.email:
+        raise ProfileError("That is already your sign-in email.")
+    if db.exec(select(PortalUser.id).where(PortalUser.email == address)).first() is not None:
+        raise ProfileError("That email address is already used by another portal account.")
+    token = single_use_links.issue(
+        db, user_id=user.id, purpose=TokenPurpose.EMAIL_CHANGE, lifetime=EMAIL_CHANGE_LIFETIME, new_email=address
+    )
+    db.commit()
+    link = f"{settings().public_url}{CONFIRM_PATH}?token={token}"
+    try:
+        send_mail(
+            address,
+            "Confirm your new portal sign-in email",
+            f"Hello {user.name or ''},\n\nTo use {address} to sign in to your customer portal, open this link "
+            f"within 24 hours:\n\n{link}\n\nIf you did not ask for this, ignore this message.\n",
+        )
+    except MailError as failure:
+        raise ProfileError("We could not send the confirmation email. Please try again later.") from failure
+    _tell(
+        user.email,
+        "Your portal sign-in email is about to change",
+        f"Someone signed in as you asked to change your sign-in email to {address}. It changes only once "
+        "the new address confirms. If this was not you, change your password and contact your provider.",
+    )
+    return address
+
+
+def confirm_email_change(db: Session, token: object) -> str:
+    """Apply a confirmed email change; returns the new address. The old address is told."""
+    if not isinstance(token, str) or not token.isascii():  # links carry URL-safe ASCII tokens only
+        raise ProfileError(single_use_links.INVALID)
+    row = single_use_links.usable(db, token, TokenPurpose.EMAIL_CHANGE)
+    user = db.get(PortalUser, row.portal_user_id)
+    address = row.new_email or ""
+    if db.exec(select(PortalUser.id).where(PortalUser.email == address, PortalUser.id != user.id)).first():
+        raise ProfileError("That email address is already used by another portal account.")
+    single_use_links.consume(db, row)
+    old = user.email
+    user.email = address
+    db.add(user)
+    db.commit()
+    _tell(old, "Your portal sign-in email was changed", f"You now sign in to your customer portal with {address}.")
+    return address
+
+
+def _tell(address: str, subject: str, text: str) -> None:
+    """A notice that must not undo the change when mail fails: failures are logged."""
+    try:
+        send_mail(address, subject, text + "\n")
+    except MailError:
+        log.exception("could not send %r to the account's address", subject)
+
+
+def active_sessions(db: Session, principal: Principal) -> list[SessionRow]:
+    """The person's signed-in browsers, most recently seen first."""
+    rows = db.exec(
+        select(AuthSession)
+        .where(AuthSession.portal_user_id == principal.user_id)
+        .order_by(col(AuthSession.last_seen_at).desc())
+    ).all()
+    return [
+        SessionRow(
+            id=row.id,
+            device=describe_device(row.user_agent),
+            last_seen=show_datetime(row.last_seen_at),
+            current=row.id == principal.session_id,
+        )
+        for row in rows
+    ]
+
+
+def end_other_sessions(db: Session, principal: Principal) -> int:
+    """Sign out every other browser of the person; returns how many."""
+    return end_all_sessions(db, principal.user_id, except_session_id=principal.session_id)
+
+
+BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+def describe_device(user_agent: str) -> str:
+    """'Chrome on Windows' from a user-agent string; 'Unknown browser' when it says nothing useful."""
+    browser = next((name for marker, name in BROWSERS if marker in user_agent), "")
+    system = next((name for marker, name in SYSTEMS if marker in user_agent), "")
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system or "Unknown browser"

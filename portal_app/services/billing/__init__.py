@@ -1,0 +1,1 @@
+"""Invoices, payments and their rules: figures, history, PDFs, Stripe Checkout, saved cards, autopay, webhooks."""

@@ -1,0 +1,181 @@
+"""Pay one invoice through a Stripe-hosted Checkout Session on the provider's connected account."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+import stripe
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, col, select
+
+from portal_app.models import Invoice, InvoiceState, PaymentAttempt
+from portal_app.models.base import utcnow
+from portal_app.payments.gateway import COULD_NOT_START, PaymentError, as_dict, client, options
+from portal_app.services.access import customer_scope
+from portal_app.services.accounts.sessions import Principal
+from portal_app.services.billing.eligibility import online_scope
+from portal_app.services.billing.invoice_documents import NOT_FOUND
+from portal_app.services.billing.invoice_status import visible
+from portal_app.services.billing.invoices import invoice_number
+from portal_app.services.billing.stripe_events import checkout_completed
+from portal_app.services.common.errors import NotFound
+
+log = logging.getLogger(__name__)
+
+# Stripe keeps a Checkout Session open for 24 hours; reuse ours for a little less than that.
+REUSE_WINDOW = timedelta(hours=23)
+# Stripe wants amounts in three-decimal currencies rounded to the nearest ten.
+THREE_DECIMAL = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
+VOID = "This invoice is void; there is nothing to pay."
+NOTHING_DUE = "This invoice has no balance left to pay."
+NOT_PAYABLE = "This amount cannot be paid by card. Please contact your provider to pay."
+PAID = "paid"
+PROCESSING = "processing"
+
+
+def own_invoice(db: Session, customer_id: int, invoice_id: int) -> Invoice:
+    """A visible invoice of the customer, or NotFound."""
+    invoice = db.exec(
+        select(Invoice).where(Invoice.id == invoice_id, Invoice.customer_id == customer_id, visible())
+    ).first()
+    if invoice is None:
+        raise NotFound(NOT_FOUND)
+    return invoice
+
+
+def payable_balance(invoice: Invoice) -> int:
+    """The balance Stripe may charge for the invoice, or PaymentError saying why there is none."""
+    if invoice.state == InvoiceState.VOID:
+        raise PaymentError(VOID)
+    balance = invoice.total_minor - invoice.paid_minor
+    if balance <= 0:
+        raise PaymentError(NOTHING_DUE)
+    if invoice.currency.upper() in THREE_DECIMAL and balance % 10:
+        raise PaymentError(NOT_PAYABLE)
+    return balance
+
+
+def start_checkout(db: Session, principal: Principal, invoice_id: int, *, return_base: str) -> str:
+    """The Stripe-hosted page that collects the invoice's balance (an open one is reused, never duplicated)."""
+    owner = customer_scope(db, principal)
+    invoice = own_invoice(db, owner.customer.id, invoice_id)
+    scope = online_scope(db, principal)
+    account = scope.organisation.stripe_account_id or ""
+    balance = payable_balance(invoice)
+    reusable = db.exec(
+        select(PaymentAttempt)
+        .where(
+            PaymentAttempt.invoice_id == invoice.id,
+            PaymentAttempt.kind == "checkout",
+            PaymentAttempt.status == "open",
+            PaymentAttempt.amount_minor == balance,
+            col(PaymentAttempt.created_at) > utcnow() - REUSE_WINDOW,
+        )
+        .order_by(col(PaymentAttempt.id).desc())
+    ).first()
+    if reusable is not None and reusable.checkout_url:
+        return reusable.checkout_url
+    number = _attempt_count(db, invoice.id, "checkout") + 1
+    key = f"checkout-{invoice.id}-{number}-{balance}"
+    params = _checkout_params(
+        invoice, scope.customer.id, scope.organisation.name, balance, key=key, return_base=return_base
+    )
+    try:
+        session = as_dict(client().v1.checkout.sessions.create(params, options(account, key)))
+    except stripe.StripeError as exc:
+        log.warning("Checkout Session for invoice %s failed: %s", invoice.id, exc)
+        raise PaymentError(COULD_NOT_START) from exc
+    db.add(
+        PaymentAttempt(
+            invoice_id=invoice.id,
+            customer_id=invoice.customer_id,
+            kind="checkout",
+            number=number,
+            amount_minor=balance,
+            currency=invoice.currency,
+            idempotency_key=key,
+            stripe_checkout_session_id=session["id"],
+            checkout_url=session.get("url") or "",
+        )
+    )
+    try:
+        db.commit()
+    except IntegrityError:
+        # Another tab created the same attempt with the same key: Stripe returned the same session to both.
+        db.rollback()
+    return session.get("url") or ""
+
+
+def _checkout_params(
+    invoice: Invoice, customer_id: int, organisation_name: str, balance: int, *, key: str, return_base: str
+) -> dict[str, Any]:
+    base = return_base.rstrip("/")
+    metadata = {"invoice_id": str(invoice.id), "customer_id": str(customer_id)}
+    return {
+        "mode": "payment",
+        "line_items": [
+            {
+                "quantity": 1,
+                "price_data": {
+                    "currency": invoice.currency.lower(),
+                    "unit_amount": balance,
+                    "product_data": {"name": f"Invoice {invoice_number(invoice)} - {organisation_name}"[:250]},
+                },
+            }
+        ],
+        "metadata": metadata,
+        "client_reference_id": str(invoice.id),
+        "payment_intent_data": {"metadata": {**metadata, "attempt_key": key}},
+        "success_url": f"{base}/portal/billing?paid={invoice.id}&session_id={{CHECKOUT_SESSION_ID}}",
+        "cancel_url": f"{base}/portal/billing?cancelled={invoice.id}",
+    }
+
+
+def _attempt_count(db: Session, invoice_id: int, kind: str) -> int:
+    return db.exec(
+        select(func.count())
+        .select_from(PaymentAttempt)
+        .where(PaymentAttempt.invoice_id == invoice_id, PaymentAttempt.kind == kind)
+    ).one()
+
+
+def checkout_return(db: Session, principal: Principal, invoice_id: int, session_id: str) -> str:
+    """After Stripe's success redirect: "paid" once the payment is recorded, else "processing"."""
+    scope = customer_scope(db, principal)
+    invoice = own_invoice(db, scope.customer.id, invoice_id)
+    attempt = db.exec(
+        select(PaymentAttempt).where(
+            PaymentAttempt.invoice_id == invoice.id,
+            PaymentAttempt.customer_id == scope.customer.id,
+            PaymentAttempt.stripe_checkout_session_id == session_id[:120],
+        )
+    ).first()
+    if attempt is None:
+        raise NotFound(NOT_FOUND)
+    if attempt.status == "succeeded":
+        return PAID
+    account = scope.organisation.stripe_account_id or ""
+    try:
+        session = as_dict(client().v1.checkout.sessions.retrieve(session_id, options=options(account)))
+    except stripe.StripeError as exc:
+        log.warning("Could not retrieve Checkout Session %s: %s", session_id, exc)
+        return PROCESSING
+    for retry in range(3):
+        try:
+            recorded = checkout_completed(db, session, account)
+            db.commit()
+        except (IntegrityError, OperationalError):
+            # The webhook recorded the same PaymentIntent at the same moment: look again.
+            db.rollback()
+            if retry == 2:
+                raise
+        except stripe.StripeError as exc:
+            db.rollback()  # refunding a duplicate failed: the webhook's retries finish the job
+            log.warning("Could not record Checkout Session %s yet: %s", session_id, exc)
+            return PROCESSING
+        else:
+            return PAID if recorded else PROCESSING
+    return PROCESSING

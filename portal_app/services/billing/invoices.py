@@ -1,0 +1,206 @@
+"""Billing figures, recent invoices, and the paginated billing history of one customer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from portal_app.models import Invoice, Payment, Service
+from portal_app.services.access import customer_scope
+from portal_app.services.accounts.overview import (
+    balance_due,
+    format_balances,
+    latest_invoice,
+    latest_payment,
+    open_ticket_count,
+)
+from portal_app.services.accounts.sessions import Principal
+from portal_app.services.billing.invoice_status import InvoiceStatus, invoice_status, outstanding, visible
+from portal_app.services.common.dates import show_date, show_datetime
+from portal_app.services.common.money import format_money
+from portal_app.services.common.pagination import PageInfo, PageRequest, clamp
+
+RECENT_INVOICES = 6
+
+
+@dataclass(frozen=True)
+class InvoiceRow:
+    """An invoice as the tables show it."""
+
+    id: int
+    number: str
+    issued: str
+    due: str
+    total: str
+    balance: str
+    status: str
+    has_balance: bool
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    """A payment as the history table shows it."""
+
+    id: int
+    date: str
+    amount: str
+    status: str
+    reference: str
+    invoice_number: str
+
+
+@dataclass(frozen=True)
+class BillingSummary:
+    """The Billing tab's cards."""
+
+    outstanding_balance: str
+    open_invoices: int
+    last_invoice_total: str
+    last_payment: str
+    last_payment_date: str
+
+
+@dataclass(frozen=True)
+class ServicesSummary:
+    """The Services tab's cards."""
+
+    active_services: int
+    total_services: int
+    open_invoices: int
+    outstanding_balance: str
+    open_tickets: int
+
+
+def invoice_number(invoice: Invoice) -> str:
+    """The invoice's number, or '#<id>' when it has none."""
+    return invoice.number or f"#{invoice.id}"
+
+
+def invoice_row(invoice: Invoice, locale: str, today: date) -> InvoiceRow:
+    """Format one invoice for a table."""
+    balance = max(0, invoice.total_minor - invoice.paid_minor)
+    status = invoice_status(invoice, today)
+    return InvoiceRow(
+        id=invoice.id,
+        number=invoice_number(invoice),
+        issued=show_date(invoice.issued_on, locale),
+        due=show_date(invoice.due_on, locale),
+        total=format_money(invoice.total_minor, invoice.currency, locale),
+        balance=format_money(balance, invoice.currency, locale),
+        status=status.value,
+        has_balance=balance > 0 and status != InvoiceStatus.VOID,
+    )
+
+
+def open_invoice_count(db: Session, customer_id: int) -> int:
+    """Invoices with an outstanding balance."""
+    return db.exec(
+        select(func.count()).select_from(Invoice).where(Invoice.customer_id == customer_id, outstanding())
+    ).one()
+
+
+def billing_summary(db: Session, principal: Principal) -> BillingSummary:
+    """Outstanding balance, open invoices, last invoice total and last payment."""
+    customer = customer_scope(db, principal).customer
+    locale = customer.locale
+    last_invoice = latest_invoice(db, customer.id)
+    last_payment = latest_payment(db, customer.id)
+    return BillingSummary(
+        outstanding_balance=format_balances(balance_due(db, customer.id), customer.currency, locale),
+        open_invoices=open_invoice_count(db, customer.id),
+        last_invoice_total=format_money(last_invoice.total_minor, last_invoice.currency, locale)
+        if last_invoice
+        else "",
+        last_payment=format_money(last_payment.amount_minor, last_payment.currency, locale) if last_payment else "",
+        last_payment_date=show_date(last_payment.processed_at.date(), locale) if last_payment else "",
+    )
+
+
+def services_summary(db: Session, principal: Principal) -> ServicesSummary:
+    """Active vs total services, open invoices, outstanding balance and open tickets."""
+    customer = customer_scope(db, principal).customer
+    counts = db.exec(
+        select(col(Service.is_active), func.count())
+        .where(Service.customer_id == customer.id)
+        .group_by(col(Service.is_active))
+    ).all()
+    by_state = {bool(active): n for active, n in counts}
+    return ServicesSummary(
+        active_services=by_state.get(True, 0),
+        total_services=sum(by_state.values()),
+        open_invoices=open_invoice_count(db, customer.id),
+        outstanding_balance=format_balances(balance_due(db, customer.id), customer.currency, customer.locale),
+        open_tickets=open_ticket_count(db, customer.id),
+    )
+
+
+def recent_invoices(db: Session, principal: Principal, today: date | None = None) -> list[InvoiceRow]:
+    """The latest visible invoices, newest first."""
+    customer = customer_scope(db, principal).customer
+    rows = db.exec(
+        select(Invoice)
+        .where(Invoice.customer_id == customer.id, visible())
+        .order_by(col(Invoice.issued_on).desc(), col(Invoice.id).desc())
+        .limit(RECENT_INVOICES)
+    ).all()
+    return [invoice_row(i, customer.locale, today or date.today()) for i in rows]
+
+
+def invoice_page(
+    db: Session, principal: Principal, request: PageRequest, today: date | None = None
+) -> tuple[list[InvoiceRow], PageInfo]:
+    """One page of all visible invoices, newest first; cost independent of which page."""
+    customer = customer_scope(db, principal).customer
+    where = (col(Invoice.customer_id) == customer.id, visible())
+    total = db.exec(select(func.count()).select_from(Invoice).where(*where)).one()
+    info = clamp(request, total)
+    newest_first = (col(Invoice.issued_on).desc(), col(Invoice.id).desc())
+    oldest_first = (col(Invoice.issued_on).asc(), col(Invoice.id).asc())
+    rows = _page_rows(db, select(Invoice).where(*where), info, newest_first, oldest_first)
+    return [invoice_row(i, customer.locale, today or date.today()) for i in rows], info
+
+
+def payment_page(db: Session, principal: Principal, request: PageRequest) -> tuple[list[PaymentRow], PageInfo]:
+    """One page of all payments, newest first, with the linked invoice number."""
+    customer = customer_scope(db, principal).customer
+    where = col(Payment.customer_id) == customer.id
+    total = db.exec(select(func.count()).select_from(Payment).where(where)).one()
+    info = clamp(request, total)
+    newest_first = (col(Payment.processed_at).desc(), col(Payment.id).desc())
+    oldest_first = (col(Payment.processed_at).asc(), col(Payment.id).asc())
+    payments = _page_rows(db, select(Payment).where(where), info, newest_first, oldest_first)
+    invoice_ids = {p.invoice_id for p in payments if p.invoice_id}
+    numbers = {
+        invoice.id: invoice_number(invoice)
+        for invoice in db.exec(
+            select(Invoice).where(col(Invoice.id).in_(invoice_ids), Invoice.customer_id == customer.id)
+        ).all()
+    }
+    return [
+        PaymentRow(
+            id=p.id,
+            date=show_datetime(p.processed_at, customer.locale),
+            amount=format_money(p.amount_minor, p.currency, customer.locale),
+            status=str(p.status),
+            reference=p.reference,
+            invoice_number=numbers.get(p.invoice_id, "") if p.invoice_id else "",
+        )
+        for p in payments
+    ], info
+
+
+def _page_rows(db: Session, stmt, info: PageInfo, newest_first, oldest_first) -> list:
+    """Rows of the page; pages in the older half are read from the other end of the index."""
+    offset = (info.number - 1) * info.size
+    limit = info.last_row - offset
+    if limit <= 0:
+        return []
+    if offset <= info.total_rows - info.last_row:
+        return list(db.exec(stmt.order_by(*newest_first).offset(offset).limit(limit)).all())
+    from_end = info.total_rows - info.last_row
+    rows = list(db.exec(stmt.order_by(*oldest_first).offset(from_end).limit(limit)).all())
+    rows.reverse()
+    return rows

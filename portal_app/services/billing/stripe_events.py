@@ -1,0 +1,93 @@
+"""Stripe webhook events: each event id processed once, in the same transaction as its effect."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, select
+
+from portal_app.models import PaymentAttempt, StripeEvent
+from portal_app.payments.gateway import as_dict
+from portal_app.services.billing import cards
+from portal_app.services.billing.recording import invoice_for_intent, record_failed, record_refund, record_succeeded
+
+log = logging.getLogger(__name__)
+
+HANDLED = (
+    "checkout.session.completed",
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "charge.refunded",
+)
+RETRIES = 3
+
+
+def handle_event(db: Session, event: Any) -> None:
+    """Apply one verified event and store its id, all in one commit; an id already stored changes nothing."""
+    data = as_dict(event)
+    for attempt in range(RETRIES):
+        try:
+            _apply(db, data)
+            db.commit()
+            return
+        except (IntegrityError, OperationalError):
+            # Another worker recorded the same event or PaymentIntent at the same moment: look again.
+            db.rollback()
+            if attempt == RETRIES - 1:
+                raise
+
+
+def _apply(db: Session, event: dict[str, Any]) -> None:
+    event_id, kind = str(event["id"]), str(event.get("type", ""))
+    if db.get(StripeEvent, event_id) is not None:
+        return
+    db.add(StripeEvent(id=event_id, type=kind[:80]))
+    db.flush()
+    if kind not in HANDLED:
+        return
+    obj = event["data"]["object"]
+    account = event.get("account")
+    if kind == "checkout.session.completed":
+        checkout_completed(db, obj, account)
+    elif kind == "payment_intent.succeeded":
+        invoice = invoice_for_intent(db, obj.get("metadata") or {}, account)
+        if invoice is not None:
+            record_succeeded(db, obj, invoice)
+    elif kind == "payment_intent.payment_failed":
+        error = obj.get("last_payment_error") or {}
+        record_failed(db, obj, error.get("message") or error.get("code") or "The payment failed.")
+    else:
+        record_refund(db, obj)
+
+
+def checkout_completed(db: Session, session: dict[str, Any], account: str | None) -> bool:
+    """A completed Checkout Session: record the payment (mode payment) or save the card (mode setup).
+
+    Returns True when the payment is recorded (now or before). Flushes, the caller commits.
+    """
+    if session.get("mode") == "setup":
+        cards.save_card(db, session, account)
+        return False
+    if session.get("payment_status") != "paid" or not session.get("payment_intent"):
+        return False
+    metadata = session.get("metadata") or {}
+    invoice = invoice_for_intent(db, metadata, account)
+    if invoice is None:
+        return False
+    intent_ref = session["payment_intent"]
+    intent_id = intent_ref["id"] if isinstance(intent_ref, dict) else str(intent_ref)
+    attempt = db.exec(select(PaymentAttempt).where(PaymentAttempt.stripe_checkout_session_id == session["id"])).first()
+    if attempt is not None and attempt.stripe_payment_intent_id != intent_id:
+        attempt.stripe_payment_intent_id = intent_id
+        db.add(attempt)
+        db.flush()
+    intent = {
+        "id": intent_id,
+        "amount_received": session.get("amount_total") or 0,
+        "currency": session.get("currency") or "",
+        "metadata": metadata,
+    }
+    record_succeeded(db, intent, invoice)
+    return True

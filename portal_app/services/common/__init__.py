@@ -1,0 +1,1 @@
+"""What every area shares: errors, input parsing, money, dates, pages, tokens and sealed secrets."""

@@ -1,0 +1,1 @@
+"""The help center: public articles, search, and the staff's article editor."""

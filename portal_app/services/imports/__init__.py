@@ -1,0 +1,1 @@
+"""The provider's CSV imports: customers, services, invoices and payments."""

@@ -1,0 +1,212 @@
+"""Importing payments from CSV, keeping each linked invoice's paid amount in step."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select, update
+
+from portal_app.models import Customer, Invoice, InvoiceState, Organisation, Payment, PaymentStatus
+from portal_app.services.common.money import format_money
+from portal_app.services.imports import values
+from portal_app.services.imports.batch import (
+    Customers,
+    ImportReport,
+    Problems,
+    assign,
+    changes,
+    chunks,
+    finish,
+    numbered,
+    organisation_by_slug,
+)
+from portal_app.services.imports.csv_rows import Row, read_rows
+
+COLUMNS = ("reference", "customer_reference", "amount", "currency", "status", "processed_at")
+STATUSES = {status.value: status for status in PaymentStatus}
+
+
+@dataclass
+class _Plan:
+    """What to do for one row: create (payment None) or update the payment with `fields`."""
+
+    customer_id: int
+    payment: Payment | None
+    fields: dict[str, object]
+
+
+class _PaidAmounts:
+    """How much the import changes each invoice's paid amount, and the last row that did."""
+
+    def __init__(self) -> None:
+        self.delta: dict[int, int] = defaultdict(int)
+        self.last_row: dict[int, int] = {}
+
+    def move(self, row: Row, before: Payment | None, after: dict[str, object]) -> None:
+        """A payment changes from `before` (None: new) to the fields `after`: only succeeded ones count."""
+        if before is not None:
+            self._add(row, before.invoice_id, before.status, -before.amount_minor)
+        self._add(row, after["invoice_id"], after["status"], after["amount_minor"])
+
+    def _add(self, row: Row, invoice_id: int | None, status: PaymentStatus, amount_minor: int) -> None:
+        if invoice_id is not None and status == PaymentStatus.SUCCEEDED:
+            self.delta[invoice_id] += amount_minor
+            self.last_row[invoice_id] = row.number
+
+    def changed(self) -> list[int]:
+        return [invoice_id for invoice_id, delta in self.delta.items() if delta]
+
+
+def import_payments(db: Session, organisation_slug: str, text: str | bytes) -> ImportReport:
+    """Create or update payments, keyed by customer and payment reference.
+
+    Columns: reference, customer_reference, amount, currency, status (Succeeded/Pending/Failed/
+    Refunded), processed_at (ISO 8601; without an offset it is UTC) (required); invoice_number
+    (optional). A payment linked to an invoice must be in the invoice's currency; succeeded ones
+    count towards its paid amount (an updated payment moves its share). A succeeded payment cannot
+    go to a draft or void invoice. Paying more than the balance is accepted and reported as a warning.
+    """
+    organisation = organisation_by_slug(db, organisation_slug)
+    rows, unreadable = read_rows(text, required=COLUMNS, optional=("invoice_number",))
+    problems = Problems(unreadable)
+    customers = Customers(db, organisation)
+    payments = _stored_payments(db, organisation, [row["reference"] for row in rows])
+    invoices = _invoices_by_number(db, organisation, [row["invoice_number"] for row in rows])
+    first_rows: dict[object, int] = {}
+    plans: list[_Plan] = []
+    paid = _PaidAmounts()
+    for row in rows:
+        found = len(problems)
+        checked = _check_row(problems, row, customers, invoices)
+        if checked is None:
+            continue
+        customer, reference, fields = checked
+        key = (customer.id, reference)
+        if problems.repeated(row, first_rows, key, f"payment {reference!r} of customer {customer.reference!r}"):
+            continue
+        matches = payments.get(key, [])
+        if len(matches) > 1:
+            problems.add(
+                row, f"customer {customer.reference!r} has {len(matches)} payments with reference {reference!r}"
+            )
+        if len(problems) > found:
+            continue
+        payment = matches[0] if matches else None
+        plan = _Plan(customer.id, None, {**fields, "reference": reference})
+        if payment is not None:
+            plan = _Plan(customer.id, payment, changes(payment, fields))
+        if payment is None or plan.fields:
+            paid.move(row, payment, fields)
+        plans.append(plan)
+
+    def apply(report: ImportReport) -> None:
+        for plan in plans:
+            if plan.payment is None:
+                db.add(Payment(customer_id=plan.customer_id, **plan.fields))
+                report.created += 1
+            elif plan.fields:
+                assign(plan.payment, plan.fields)
+                db.add(plan.payment)
+                report.updated += 1
+            else:
+                report.skipped += 1
+        db.flush()
+        for invoice_id in paid.changed():
+            db.exec(
+                update(Invoice)
+                .where(col(Invoice.id) == invoice_id)
+                .values(paid_minor=col(Invoice.paid_minor) + paid.delta[invoice_id])
+                .execution_options(synchronize_session=False)
+            )
+        report.warnings = _overpaid(db, paid)
+
+    return finish(db, problems, apply)
+
+
+def _check_row(
+    problems: Problems, row: Row, customers: Customers, invoices: dict[tuple[int, str], list[Invoice]]
+) -> tuple[Customer, str, dict[str, object]] | None:
+    """The row's customer, reference and payment fields, or None when it has a problem (noted)."""
+    found = len(problems)
+    reference = problems.required(row, "reference", values.text, "reference", 120)
+    customer = customers.of_row(problems, row)
+    currency = problems.required(row, "currency", values.currency)
+    amount = currency and problems.required(row, "amount", values.amount_minor, currency, "amount")
+    if amount == 0:
+        problems.add(row, "amount must be more than zero")
+    status = problems.required(row, "status", values.choice, "status", STATUSES)
+    processed_at = problems.required(row, "processed_at", values.utc_datetime, "processed_at")
+    invoice = None
+    if customer is not None and row["invoice_number"]:
+        invoice = _invoice(problems, row, invoices.get((customer.id, row["invoice_number"]), []), customer)
+    if invoice is not None and currency and currency != invoice.currency:
+        problems.add(row, f"currency {currency} differs from invoice {invoice.number}'s {invoice.currency}")
+    if invoice is not None and status == PaymentStatus.SUCCEEDED and invoice.state != InvoiceState.ISSUED:
+        what = "a draft" if invoice.state == InvoiceState.DRAFT else "void"
+        problems.add(row, f"invoice {invoice.number} is {what}; a succeeded payment cannot be applied to it")
+    if len(problems) > found:
+        return None
+    fields: dict[str, object] = {
+        "invoice_id": invoice.id if invoice else None,
+        "amount_minor": amount,
+        "currency": currency,
+        "status": status,
+        "processed_at": processed_at,
+    }
+    return customer, reference, fields
+
+
+def _invoice(problems: Problems, row: Row, matches: list[Invoice], customer: Customer) -> Invoice | None:
+    if len(matches) == 1:
+        return matches[0]
+    problem = "is not an invoice of" if not matches else f"matches {len(matches)} invoices of"
+    problems.add(row, f"invoice_number {row['invoice_number']!r} {problem} customer {customer.reference!r}")
+    return None
+
+
+def _stored_payments(
+    db: Session, organisation: Organisation, references: list[str]
+) -> dict[tuple[int, str], list[Payment]]:
+    found: dict[tuple[int, str], list[Payment]] = defaultdict(list)
+    for chunk in chunks(sorted(set(references) - {""})):
+        for payment in db.exec(
+            select(Payment)
+            .join(Customer, col(Customer.id) == col(Payment.customer_id))
+            .where(Customer.organisation_id == organisation.id, col(Payment.reference).in_(chunk))
+        ):
+            found[payment.customer_id, payment.reference].append(payment)
+    return found
+
+
+def _invoices_by_number(
+    db: Session, organisation: Organisation, numbers: list[str]
+) -> dict[tuple[int, str], list[Invoice]]:
+    found: dict[tuple[int, str], list[Invoice]] = defaultdict(list)
+    for chunk in chunks(sorted(set(numbers) - {""})):
+        for invoice in db.exec(
+            select(Invoice)
+            .join(Customer, col(Customer.id) == col(Invoice.customer_id))
+            .where(Customer.organisation_id == organisation.id, col(Invoice.number).in_(chunk))
+        ):
+            found[invoice.customer_id, invoice.number].append(invoice)
+    return found
+
+
+def _overpaid(db: Session, paid: _PaidAmounts) -> list[str]:
+    """A warning for each invoice the import left paid beyond its total."""
+    found = []
+    for chunk in chunks(paid.changed()):
+        for invoice_id, number, currency, total, paid_minor in db.exec(
+            select(Invoice.id, Invoice.number, Invoice.currency, Invoice.total_minor, Invoice.paid_minor).where(
+                col(Invoice.id).in_(chunk), col(Invoice.paid_minor) > col(Invoice.total_minor)
+            )
+        ):
+            found.append(
+                (
+                    paid.last_row[invoice_id],
+                    f"invoice {number} is overpaid by {format_money(paid_minor - total, currency)} "
+                    f"(paid {format_money(paid_minor, currency)} of {format_money(total, currency)})",
+                )
+            )
+    return numbered(found)

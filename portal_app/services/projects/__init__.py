@@ -1,0 +1,1 @@
+"""The customer's projects: status and progress."""

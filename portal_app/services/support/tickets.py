@@ -1,0 +1,347 @@
+"""Support tickets as the customer sees them: open, list, read the thread, reply, close and rate."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from portal_app.models import Customer, Priority, Ticket, TicketMessage, TicketStatus
+from portal_app.models.base import utcnow
+from portal_app.models.support import OPEN_STATUSES
+from portal_app.services.access import customer_scope
+from portal_app.services.accounts.sessions import Principal
+from portal_app.services.common.dates import show_datetime
+from portal_app.services.common.errors import NotFound, PortalError
+from portal_app.services.common.pagination import PageInfo, PageRequest, clamp
+
+SUBJECT_MAX = 120
+DESCRIPTION_MAX = 5000
+REPLY_MAX = 5000
+COMMENT_MAX = 1000
+PREVIEW_LENGTH = 140
+RECENT_MAX = 50
+SUBMISSION_KEY_MAX = 64
+MAX_ID = 2**63 - 1  # the largest id a database integer holds (SQLite raises OverflowError past it)
+# Input longer than this many times its limit is refused before cleaning: cleaning never shrinks real text that much.
+RAW_FACTOR = 4
+TICKET_NOT_FOUND = "This ticket was not found."
+PRIORITIES = tuple(p.value for p in Priority)
+NEW_TICKET_HINT = "Open a new ticket if you need more help."
+CLOSED_REFUSALS = {
+    TicketStatus.RESOLVED: f"This ticket is resolved, so it takes no more replies. {NEW_TICKET_HINT}",
+    TicketStatus.CLOSED: f"This ticket is closed, so it takes no more replies. {NEW_TICKET_HINT}",
+}
+
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_KEPT_CONTROLS = {"\n", "\t"}
+# Bidirectional embeddings, overrides and isolates: they can make shown text read differently from what was sent.
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+class TicketInputError(PortalError):
+    """Input or an action the ticket refuses; the message is shown as-is."""
+
+
+@dataclass(frozen=True)
+class TicketSummary:
+    """A ticket as the lists show it."""
+
+    id: int
+    subject: str
+    status: str
+    priority: str
+    created: str
+    preview: str
+
+
+@dataclass(frozen=True)
+class ThreadMessage:
+    """One message of a thread, formatted for display."""
+
+    id: int
+    from_staff: bool
+    author: str
+    body: str
+    created: str
+
+
+@dataclass(frozen=True)
+class TicketThread:
+    """A ticket with its messages in order and what the viewer may do with it."""
+
+    id: int
+    subject: str
+    description: str
+    priority: str
+    status: str
+    source: str
+    created: str
+    messages: list[ThreadMessage]
+    can_reply: bool
+    can_close: bool
+    can_rate: bool
+    rating: int | None
+    rating_comment: str
+
+
+def as_text(raw: object, field: str = "") -> str:
+    """The input as a string (None is empty); TicketInputError when a client sent a number, list or object."""
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        raise TicketInputError(f"Enter the {field} as plain text." if field else "Enter plain text in every field.")
+    return raw
+
+
+def clean_text(raw: object, field: str = "") -> str:
+    """Multi-line plain text: line breaks normalised, control characters but newline and tab, lone surrogates
+    and bidirectional overrides removed, Unicode composed (NFC), trimmed."""
+    text = _NEWLINES.sub("\n", as_text(raw, field))
+    return unicodedata.normalize("NFC", "".join(ch for ch in text if _kept(ch))).strip()
+
+
+def clean_line(raw: object, field: str = "") -> str:
+    """One line of plain text: like clean_text, with every run of whitespace made one space."""
+    return " ".join(clean_text(raw, field).split())
+
+
+def _kept(ch: str) -> bool:
+    if ch in _KEPT_CONTROLS:
+        return True
+    return unicodedata.category(ch) not in {"Cc", "Cs"} and ch not in _BIDI_CONTROLS
+
+
+def bounded_text(raw: object, *, limit: int, field: str, single_line: bool = False) -> str:
+    """The cleaned text (maybe empty), or TicketInputError when it is not text or longer than the limit."""
+    too_long = TicketInputError(f"Use at most {limit} characters for the {field}.")
+    if len(as_text(raw, field)) > RAW_FACTOR * limit:
+        raise too_long
+    text = clean_line(raw, field) if single_line else clean_text(raw, field)
+    if len(text) > limit:
+        raise too_long
+    return text
+
+
+def required_text(raw: object, *, limit: int, missing: str, field: str, single_line: bool = False) -> str:
+    """The cleaned text, or TicketInputError when it is empty, not text or longer than the limit."""
+    text = bounded_text(raw, limit=limit, field=field, single_line=single_line)
+    if not text:
+        raise TicketInputError(missing)
+    return text
+
+
+def preview(description: str) -> str:
+    """The start of the description on one line, at most PREVIEW_LENGTH characters."""
+    text = " ".join(description.split())
+    if len(text) <= PREVIEW_LENGTH:
+        return text
+    return text[: PREVIEW_LENGTH - 1].rstrip() + "…"
+
+
+def open_ticket(
+    db: Session, principal: Principal, *, subject: object, description: object, priority: object, submission_key: object
+) -> int:
+    """Open a portal ticket and return its id; the same submission key again returns the same ticket."""
+    customer = customer_scope(db, principal).customer
+    clean_subject = required_text(
+        subject, limit=SUBJECT_MAX, missing="Enter a subject.", field="subject", single_line=True
+    )
+    clean_description = required_text(
+        description, limit=DESCRIPTION_MAX, missing="Describe the issue.", field="description"
+    )
+    chosen = priority.strip() if isinstance(priority, str) else ""
+    if chosen not in PRIORITIES:
+        raise TicketInputError("Choose a priority: Low, Medium or High.")
+    key = _submission_key(submission_key)
+    if key is not None:
+        existing = _ticket_with_key(db, customer.id, key)
+        if existing is not None:
+            return existing
+    ticket = Ticket(
+        customer_id=customer.id,
+        subject=clean_subject,
+        description=clean_description,
+        priority=Priority(chosen),
+        status=TicketStatus.OPEN,
+        source="Portal",
+        submission_key=key,
+    )
+    try:
+        with db.begin_nested():
+            db.add(ticket)
+    except IntegrityError:
+        # Another request with the same key committed between the lookup and the insert.
+        existing = _ticket_with_key(db, customer.id, key) if key is not None else None
+        if existing is None:
+            raise
+        return existing
+    return ticket.id
+
+
+def _submission_key(raw: object) -> str | None:
+    key = raw.strip() if isinstance(raw, str) else raw
+    if not key:
+        return None
+    if not isinstance(key, str) or len(key) > SUBMISSION_KEY_MAX or not key.isascii() or not key.isprintable():
+        raise TicketInputError("This form has expired. Reload the page and send it again.")
+    return key
+
+
+def _ticket_with_key(db: Session, customer_id: int, key: str) -> int | None:
+    return db.exec(select(Ticket.id).where(Ticket.customer_id == customer_id, Ticket.submission_key == key)).first()
+
+
+def summary(ticket: Ticket, locale: str) -> TicketSummary:
+    """Format one ticket for a list."""
+    return TicketSummary(
+        id=ticket.id,
+        subject=ticket.subject,
+        status=str(ticket.status),
+        priority=str(ticket.priority),
+        created=show_datetime(ticket.created_at, locale),
+        preview=preview(ticket.description),
+    )
+
+
+def recent_tickets(db: Session, principal: Principal, limit: int = 5) -> list[TicketSummary]:
+    """The customer's latest tickets, newest first."""
+    customer = customer_scope(db, principal).customer
+    rows = db.exec(
+        select(Ticket)
+        .where(Ticket.customer_id == customer.id)
+        .order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc())
+        .limit(max(1, min(limit, RECENT_MAX)))
+    ).all()
+    return [summary(t, customer.locale) for t in rows]
+
+
+def ticket_page(db: Session, principal: Principal, request: PageRequest) -> tuple[list[TicketSummary], PageInfo]:
+    """One page of all the customer's tickets, newest first."""
+    customer = customer_scope(db, principal).customer
+    total = db.exec(select(func.count()).select_from(Ticket).where(Ticket.customer_id == customer.id)).one()
+    info = clamp(request, total)
+    rows = db.exec(
+        select(Ticket)
+        .where(Ticket.customer_id == customer.id)
+        .order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc())
+        .offset((info.number - 1) * info.size)
+        .limit(info.size)
+    ).all()
+    return [summary(t, customer.locale) for t in rows], info
+
+
+def thread_messages(db: Session, ticket: Ticket, locale: str | None, customer_name: str) -> list[ThreadMessage]:
+    """The ticket's messages, oldest first."""
+    rows = db.exec(
+        select(TicketMessage)
+        .where(TicketMessage.ticket_id == ticket.id)
+        .order_by(col(TicketMessage.created_at), col(TicketMessage.id))
+    ).all()
+    return [
+        ThreadMessage(
+            id=m.id,
+            from_staff=m.from_staff,
+            author=m.author_name or ("Support" if m.from_staff else customer_name),
+            body=m.body,
+            created=show_datetime(m.created_at, locale),
+        )
+        for m in rows
+    ]
+
+
+def ticket_thread(db: Session, principal: Principal, ticket_id: int) -> TicketThread:
+    """The ticket and its messages, if the principal's current customer owns it."""
+    customer = customer_scope(db, principal).customer
+    ticket = owned_ticket(db, customer, ticket_id)
+    is_open = ticket.status in OPEN_STATUSES
+    return TicketThread(
+        id=ticket.id,
+        subject=ticket.subject,
+        description=ticket.description,
+        priority=str(ticket.priority),
+        status=str(ticket.status),
+        source=ticket.source,
+        created=show_datetime(ticket.created_at, customer.locale),
+        messages=thread_messages(db, ticket, customer.locale, customer.name),
+        can_reply=is_open,
+        can_close=is_open,
+        can_rate=ticket.status == TicketStatus.RESOLVED and ticket.rating is None,
+        rating=ticket.rating,
+        rating_comment=ticket.rating_comment,
+    )
+
+
+def owned_ticket(db: Session, customer: Customer, ticket_id: int) -> Ticket:
+    """The customer's ticket with this id, or NotFound (also for anything but an id the database can hold)."""
+    is_id = isinstance(ticket_id, int) and not isinstance(ticket_id, bool) and 0 < ticket_id <= MAX_ID
+    ticket = db.get(Ticket, ticket_id) if is_id else None
+    if ticket is None or ticket.customer_id != customer.id:
+        raise NotFound(TICKET_NOT_FOUND)
+    return ticket
+
+
+def reply(db: Session, principal: Principal, ticket_id: int, body: object) -> None:
+    """Add the customer's reply; the ticket becomes Open again. Refused once it is resolved or closed."""
+    customer = customer_scope(db, principal).customer
+    ticket = owned_ticket(db, customer, ticket_id)
+    text = required_text(body, limit=REPLY_MAX, missing="Write your reply.", field="reply")
+    now = utcnow()
+    changed = db.exec(
+        update(Ticket)
+        .where(col(Ticket.id) == ticket.id, col(Ticket.status).in_(OPEN_STATUSES))
+        .values(status=TicketStatus.OPEN, updated_at=now)
+    ).rowcount
+    if not changed:
+        db.refresh(ticket)
+        raise TicketInputError(CLOSED_REFUSALS.get(ticket.status, "This ticket takes no more replies."))
+    db.add(
+        TicketMessage(
+            ticket_id=ticket.id,
+            from_staff=False,
+            author_name=(principal.user_name or customer.name)[:120],
+            body=text,
+            created_at=utcnow(),  # taken once the ticket is locked: a reply saved later sorts later
+        )
+    )
+    db.flush()
+    db.refresh(ticket)
+
+
+def close_ticket(db: Session, principal: Principal, ticket_id: int) -> None:
+    """The customer closes their open ticket (closing a closed one again changes nothing)."""
+    customer = customer_scope(db, principal).customer
+    ticket = owned_ticket(db, customer, ticket_id)
+    changed = db.exec(
+        update(Ticket)
+        .where(col(Ticket.id) == ticket.id, col(Ticket.status).in_(OPEN_STATUSES))
+        .values(status=TicketStatus.CLOSED, updated_at=utcnow())
+    ).rowcount
+    db.refresh(ticket)
+    if not changed and ticket.status == TicketStatus.RESOLVED:
+        raise TicketInputError("This ticket is already resolved.")
+
+
+def rate_ticket(db: Session, principal: Principal, ticket_id: int, rating: object, comment: object = "") -> None:
+    """Rate a resolved ticket 1 to 5 stars with an optional comment, once."""
+    customer = customer_scope(db, principal).customer
+    ticket = owned_ticket(db, customer, ticket_id)
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise TicketInputError("Choose a rating from 1 to 5 stars.")
+    text = bounded_text(comment, limit=COMMENT_MAX, field="comment")
+    if ticket.status != TicketStatus.RESOLVED:
+        raise TicketInputError("You can rate a ticket once it is resolved.")
+    changed = db.exec(
+        update(Ticket)
+        .where(col(Ticket.id) == ticket.id, col(Ticket.status) == TicketStatus.RESOLVED, col(Ticket.rating).is_(None))
+        .values(rating=rating, rating_comment=text, rated_at=utcnow())
+    ).rowcount
+    db.refresh(ticket)
+    if not changed:
+        if ticket.rating is not None:
+            raise TicketInputError("You have already rated this ticket.")
+        raise TicketInputError("You can rate a ticket once it is resolved.")
