@@ -38,6 +38,18 @@ def _brand() -> rx.Component:
     )
 
 
+def log_out_button() -> rx.Component:
+    """Ends this browser's session (customer portal and staff console alike)."""
+    return rx.button(
+        rx.icon("log-out", size=16, aria_hidden="true"),
+        "Log out",
+        on_click=SessionState.sign_out,
+        variant="soft",
+        color_scheme="gray",
+        size="2",
+    )
+
+
 def _org_switcher() -> rx.Component:
     return rx.cond(
         SessionState.org_choices.length() > 1,
@@ -46,7 +58,7 @@ def _org_switcher() -> rx.Component:
             rx.el.select(
                 rx.foreach(
                     SessionState.org_choices,
-                    lambda c: rx.el.option(c["label"], value=c["value"]),
+                    lambda c: rx.el.option(c.label, value=c.value),
                 ),
                 value=SessionState.active_customer,
                 on_change=SessionState.switch_organisation,
@@ -72,14 +84,7 @@ def _user_menu() -> rx.Component:
             underline="hover",
             class_name="user-link",
         ),
-        rx.button(
-            rx.icon("log-out", size=16, aria_hidden="true"),
-            "Log out",
-            on_click=SessionState.sign_out,
-            variant="soft",
-            color_scheme="gray",
-            size="2",
-        ),
+        log_out_button(),
         rx.color_mode.button(size="2", variant="ghost", aria_label="Toggle light and dark mode"),
         align="center",
         spacing="3",

@@ -42,11 +42,10 @@ def data_table(headers: list[str], rows: rx.Var, render_row, empty: str, label: 
     )
 
 
-def pager(label: str, state: type, table: str) -> rx.Component:
-    """Previous/next links, 'Page X of Y', and the page size choice for `table` of the state."""
-    page, pages, total, size = (getattr(state, f"{table}_{n}") for n in ("page", "pages", "total", "size"))
-    prev_href, next_href = getattr(state, f"{table}_prev_href"), getattr(state, f"{table}_next_href")
-    size_links = getattr(state, f"{table}_size_links")
+def pager(label: str, position: rx.Var) -> rx.Component:
+    """Previous/next links, 'Page X of Y', and the page size choice, for a `state.pager.Pager` var."""
+    page, pages, total, size = position.page, position.pages, position.total, position.size
+    prev_href, next_href, size_links = position.prev_href, position.next_href, position.size_links
     return rx.el.nav(
         rx.flex(
             rx.flex(
@@ -70,9 +69,9 @@ def pager(label: str, state: type, table: str) -> rx.Component:
                 rx.foreach(
                     size_links,
                     lambda link: rx.cond(
-                        link["size"] == size.to_string(),
-                        rx.el.span(link["size"], class_name="page-size page-size-current", aria_current="true"),
-                        rx.link(link["size"], href=link["href"], class_name="page-size"),
+                        link.size == size.to_string(),
+                        rx.el.span(link.size, class_name="page-size page-size-current", aria_current="true"),
+                        rx.link(link.size, href=link.href, class_name="page-size"),
                     ),
                 ),
                 spacing="2",

@@ -41,18 +41,18 @@ def _account() -> rx.Component:
 def _service_card(service: rx.Var) -> rx.Component:
     return rx.card(
         rx.flex(
-            rx.heading(service["name"], size="3", as_="h3"),
-            status_badge(service["status"]),
+            rx.heading(service.name, size="3", as_="h3"),
+            status_badge(service.status),
             justify="between",
             align="start",
             spacing="2",
         ),
-        rx.text(service["description"], size="2", color_scheme="gray", margin_top="var(--space-1)"),
+        rx.text(service.description, size="2", color_scheme="gray", margin_top="var(--space-1)"),
         rx.cond(
-            service["active_since"] != "",
+            service.active_since != "",
             rx.text(
                 "Active since ",
-                service["active_since"],
+                service.active_since,
                 size="1",
                 color_scheme="gray",
                 margin_top="var(--space-2)",

@@ -9,7 +9,7 @@ from portal_app.components.cards import labelled, section
 from portal_app.components.shell import portal_shell
 from portal_app.pages.profile_two_factor import two_factor_section
 from portal_app.pages.registry import portal_page
-from portal_app.services.accounts.passwords import RULES_TEXT
+from portal_app.state.limits import RULES_TEXT
 from portal_app.state.profile import ConfirmEmailState, ProfileState
 from portal_app.state.two_factor import TwoFactorState
 

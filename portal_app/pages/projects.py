@@ -14,10 +14,10 @@ PROJECT_COLOURS = (("In progress", "blue"), ("Planned", "gray"), ("On hold", "am
 def _project_card(project: rx.Var) -> rx.Component:
     return rx.card(
         rx.flex(
-            rx.heading(project["name"], size="4", as_="h2"),
+            rx.heading(project.name, size="4", as_="h2"),
             rx.badge(
-                project["status"],
-                color_scheme=rx.match(project["status"], *PROJECT_COLOURS, "gray"),
+                project.status,
+                color_scheme=rx.match(project.status, *PROJECT_COLOURS, "gray"),
                 variant="soft",
                 size="2",
             ),
@@ -26,29 +26,29 @@ def _project_card(project: rx.Var) -> rx.Component:
             spacing="2",
         ),
         rx.cond(
-            project["description"] != "",
-            rx.text(project["description"], size="2", color_scheme="gray", margin_top="var(--space-1)", as_="p"),
+            project.description != "",
+            rx.text(project.description, size="2", color_scheme="gray", margin_top="var(--space-1)", as_="p"),
         ),
         rx.flex(
             rx.el.div(
-                rx.el.div(class_name="progress-fill", style={"width": project["progress"] + "%"}),
+                rx.el.div(class_name="progress-fill", style={"width": project.progress.to_string() + "%"}),
                 class_name="progress-track",
                 role="progressbar",
-                aria_valuenow=project["progress"],
+                aria_valuenow=project.progress,
                 aria_valuemin="0",
                 aria_valuemax="100",
-                aria_label="Progress of " + project["name"],
+                aria_label="Progress of " + project.name,
             ),
-            rx.text(project["progress"], "%", weight="bold", size="2", class_name="progress-number"),
+            rx.text(project.progress, "%", weight="bold", size="2", class_name="progress-number"),
             align="center",
             spacing="3",
             margin_top="var(--space-3)",
         ),
         rx.el.dl(
             rx.el.dt("Start"),
-            rx.el.dd(rx.cond(project["start"] != "", project["start"], "—")),
+            rx.el.dd(rx.cond(project.start != "", project.start, "—")),
             rx.el.dt("Due"),
-            rx.el.dd(rx.cond(project["due"] != "", project["due"], "—")),
+            rx.el.dd(rx.cond(project.due != "", project.due, "—")),
             class_name="details project-dates",
         ),
         width="100%",

@@ -6,7 +6,7 @@ import reflex as rx
 
 from portal_app.components.auth_card import auth_card, field, form_error, form_notice
 from portal_app.pages.registry import portal_page
-from portal_app.services.accounts.passwords import RULES_TEXT
+from portal_app.state.limits import RULES_TEXT
 from portal_app.state.recovery import AcceptInviteState, ForgotPasswordState, ResetPasswordState
 
 

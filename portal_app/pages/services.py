@@ -14,12 +14,12 @@ from portal_app.state.services import ServicesState
 def _row(service: rx.Var) -> rx.Component:
     return rx.el.tr(
         rx.el.th(
-            rx.text(service["name"], weight="medium", as_="div"),
-            rx.text(service["description"], size="1", color_scheme="gray", as_="div"),
+            rx.text(service.name, weight="medium", as_="div"),
+            rx.text(service.description, size="1", color_scheme="gray", as_="div"),
             scope="row",
         ),
-        rx.el.td(rx.cond(service["active_since"] != "", service["active_since"], "—")),
-        rx.el.td(status_badge(service["status"])),
+        rx.el.td(rx.cond(service.active_since != "", service.active_since, "—")),
+        rx.el.td(status_badge(service.status)),
     )
 
 

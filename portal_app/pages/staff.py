@@ -6,10 +6,11 @@ import reflex as rx
 
 from portal_app.components.auth_card import form_error
 from portal_app.components.cards import section
+from portal_app.components.shell import log_out_button
 from portal_app.components.tables import data_table, pager
 from portal_app.pages.registry import portal_page
 from portal_app.pages.support import form_notice, thread_messages, thread_meta, ticket_not_found, ticket_status_badge
-from portal_app.services.support.tickets import REPLY_MAX
+from portal_app.state.limits import REPLY_MAX
 from portal_app.state.session import SessionState
 from portal_app.state.staff import STAFF_ROUTE, StaffInboxState, StaffSession, StaffThreadState
 
@@ -44,14 +45,7 @@ def _staff_header() -> rx.Component:
                 ),
                 rx.hstack(
                     rx.text(SessionState.user_name, size="2", weight="medium", class_name="user-name"),
-                    rx.button(
-                        rx.icon("log-out", size=16, aria_hidden="true"),
-                        "Log out",
-                        on_click=SessionState.sign_out,
-                        variant="soft",
-                        color_scheme="gray",
-                        size="2",
-                    ),
+                    log_out_button(),
                     align="center",
                     spacing="3",
                 ),

@@ -10,7 +10,7 @@ from portal_app.components.tables import data_table, pager
 from portal_app.pages.registry import portal_page
 from portal_app.pages.staff import staff_shell
 from portal_app.pages.support import form_notice
-from portal_app.services.help import admin as help_admin
+from portal_app.state.limits import ARTICLE_BODY_MAX, ARTICLE_SLUG_MAX, ARTICLE_TAGS_MAX, ARTICLE_TITLE_MAX
 from portal_app.state.staff_articles import ARTICLES_ROUTE, StaffArticleEditorState, StaffArticlesState
 
 LIST_HEADERS = ["Title", "Status", "Visibility", "Updated"]
@@ -101,15 +101,15 @@ def _editor_fields() -> rx.Component:
         _field(
             "Title",
             "article-title",
-            _text_input("title", "article-title", state.title, help_admin.TITLE_MAX, required=True),
+            _text_input("title", "article-title", state.title, ARTICLE_TITLE_MAX, required=True),
             state.title_problem,
-            hint=f"Required, at most {help_admin.TITLE_MAX} characters.",
+            hint=f"Required, at most {ARTICLE_TITLE_MAX} characters.",
         ),
         _field(
             "Web address",
             "article-slug",
             _text_input(
-                "slug", "article-slug", state.slug, help_admin.SLUG_MAX, placeholder="made from the title when empty"
+                "slug", "article-slug", state.slug, ARTICLE_SLUG_MAX, placeholder="made from the title when empty"
             ),
             state.slug_problem,
             hint="/portal/help/… Lower-case letters, digits and hyphens.",
@@ -117,7 +117,7 @@ def _editor_fields() -> rx.Component:
         _field(
             "Tags",
             "article-tags",
-            _text_input("tags", "article-tags", state.tags, help_admin.TAGS_MAX, placeholder="router, wifi, speed"),
+            _text_input("tags", "article-tags", state.tags, ARTICLE_TAGS_MAX, placeholder="router, wifi, speed"),
             state.tags_problem,
             hint="Comma-separated topics customers can filter by.",
         ),
@@ -142,7 +142,7 @@ def _editor_fields() -> rx.Component:
                 name="body",
                 id="article-body",
                 default_value=state.body,
-                max_length=help_admin.BODY_MAX,
+                max_length=ARTICLE_BODY_MAX,
                 rows="18",
                 width="100%",
                 aria_describedby="article-body-hint",

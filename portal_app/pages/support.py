@@ -10,7 +10,7 @@ from portal_app.components.shell import portal_shell
 from portal_app.components.stars import star_line, star_rating_input
 from portal_app.components.tables import pager
 from portal_app.pages.registry import portal_page
-from portal_app.services.support.tickets import COMMENT_MAX, DESCRIPTION_MAX, REPLY_MAX, SUBJECT_MAX
+from portal_app.state.limits import COMMENT_MAX, DESCRIPTION_MAX, REPLY_MAX, SUBJECT_MAX
 from portal_app.state.support import PRIORITIES, SUPPORT_ROUTE, AllTicketsState, SupportState, ThreadState
 
 TICKET_STATUS_COLOURS = (

@@ -1,20 +1,55 @@
-"""The signed-in customer's scope: every query about customer data starts here."""
+"""The one access point: a principal and an id become an owned row here, or a refusal.
+
+Every service that reads or changes rows a customer or an organisation owns (customers, invoices,
+payments, services, projects, tickets, articles) starts from a row this module returned, and follows
+foreign keys from there. Four kinds of principal ask:
+
+- a customer's session (`Principal` acting as a customer): `customer_scope`, `own_invoice`, `own_ticket`
+  and the signed invoice-PDF links;
+- provider staff (a `Principal` whose user is staff): `staff_scope`, `staff_ticket`, `staff_article`;
+- the provider at the command line, naming its organisation by slug: `provider_organisation`,
+  `provider_customer`;
+- Stripe, through a verified event of a connected account: `stripe_invoice`.
+
+`tests/unit/test_access_boundary.py` fails when code elsewhere looks an owned row up by an id it was given.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from portal_app.models import Customer, Organisation
+from portal_app.models import Article, Customer, Invoice, Organisation, PortalUser, Ticket
 from portal_app.services.accounts.sessions import Principal
-from portal_app.services.common.errors import PortalError
+from portal_app.services.billing.invoice_status import visible
+from portal_app.services.common.errors import NotFound, PortalError
+from portal_app.services.common.inputs import parse_id
+from portal_app.services.common.secret_key import secret_key
 
+log = logging.getLogger(__name__)
+
+MAX_ID = 2**63 - 1  # the largest id a database integer holds (SQLite raises OverflowError past it)
 NOT_LINKED = "Your sign-in is not linked to a customer account yet. Please contact your provider so they can link it."
+NOT_STAFF = "This area is for support staff. Sign in with a staff account."
+INVOICE_NOT_FOUND = "Invoice not found."
+TICKET_NOT_FOUND = "This ticket was not found."
+ARTICLE_NOT_FOUND = "This article was not found."
+PDF_LINK_LIFETIME = timedelta(minutes=10)
+MAX_EXP_DIGITS = 12
 
 
 class NotLinked(PortalError):
     """The person has no customer record to act as."""
+
+
+class NotStaff(PortalError):
+    """The signed-in person is not (or no longer) active staff of an organisation."""
 
 
 @dataclass(frozen=True)
@@ -25,14 +60,154 @@ class CustomerScope:
     organisation: Organisation
 
 
+@dataclass(frozen=True)
+class StaffScope:
+    """The staff member and the organisation they work for."""
+
+    user: PortalUser
+    organisation: Organisation
+
+
+def db_id(value: object) -> int | None:
+    """The value when it is an id a database integer can hold (never a bool), else None."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        return None
+    return value
+
+
+# --- customers -------------------------------------------------------------------------------------
+
+
 def customer_scope(db: Session, principal: Principal) -> CustomerScope:
     """The principal's current customer and organisation, or NotLinked."""
-    if principal.customer_id is None:
-        raise NotLinked(NOT_LINKED)
-    customer = db.get(Customer, principal.customer_id)
-    if customer is None:
-        raise NotLinked(NOT_LINKED)
-    organisation = db.get(Organisation, customer.organisation_id)
-    if organisation is None:
+    customer = db.get(Customer, principal.customer_id) if principal.customer_id is not None else None
+    organisation = db.get(Organisation, customer.organisation_id) if customer is not None else None
+    if customer is None or organisation is None:
         raise NotLinked(NOT_LINKED)
     return CustomerScope(customer=customer, organisation=organisation)
+
+
+def own_invoice(db: Session, principal: Principal, invoice_id: object) -> Invoice:
+    """A visible (not Draft) invoice of the principal's customer, or NotFound."""
+    customer = customer_scope(db, principal).customer
+    wanted = db_id(invoice_id)
+    invoice = (
+        db.exec(select(Invoice).where(Invoice.id == wanted, Invoice.customer_id == customer.id, visible())).first()
+        if wanted is not None
+        else None
+    )
+    if invoice is None:
+        raise NotFound(INVOICE_NOT_FOUND)
+    return invoice
+
+
+def own_ticket(db: Session, principal: Principal, ticket_id: object) -> Ticket:
+    """The principal's customer's ticket with this id, or NotFound."""
+    customer = customer_scope(db, principal).customer
+    wanted = db_id(ticket_id)
+    ticket = db.get(Ticket, wanted) if wanted is not None else None
+    if ticket is None or ticket.customer_id != customer.id:
+        raise NotFound(TICKET_NOT_FOUND)
+    return ticket
+
+
+def pdf_link(principal: Principal, invoice_id: int, now: datetime | None = None, *, download: bool = False) -> str:
+    """A link to the invoice PDF that only this person, acting as this customer, can open for 10 minutes."""
+    exp = int((now or datetime.now(UTC)).timestamp() + PDF_LINK_LIFETIME.total_seconds())
+    sig = _pdf_signature(principal.user_id, principal.customer_id, invoice_id, exp)
+    return f"/api/invoices/{invoice_id}/pdf?exp={exp}&sig={sig}" + ("&download=1" if download else "")
+
+
+def check_pdf_link(principal: Principal, invoice_id: int, exp: str, sig: str, now: datetime | None = None) -> bool:
+    """Whether exp/sig were signed for this person, customer and invoice and have not expired."""
+    expires = parse_id(exp, 10**MAX_EXP_DIGITS - 1)
+    if principal.customer_id is None or expires is None:
+        return False
+    current = (now or datetime.now(UTC)).timestamp()
+    if not current <= expires <= current + PDF_LINK_LIFETIME.total_seconds():
+        return False
+    expected = _pdf_signature(principal.user_id, principal.customer_id, invoice_id, expires)
+    return hmac.compare_digest(expected.encode("ascii"), sig.encode("utf-8", "replace"))
+
+
+def _pdf_signature(user_id: int, customer_id: int | None, invoice_id: int, exp: int) -> str:
+    message = f"invoice-pdf:{user_id}:{customer_id}:{invoice_id}:{exp}".encode("ascii")
+    return hmac.new(secret_key(), message, hashlib.sha256).hexdigest()
+
+
+# --- provider staff --------------------------------------------------------------------------------
+
+
+def staff_scope(db: Session, principal: Principal) -> StaffScope:
+    """The principal as active staff of their organisation, or NotStaff."""
+    user = db.get(PortalUser, principal.user_id)
+    if user is None or not user.is_active or user.staff_organisation_id is None:
+        raise NotStaff(NOT_STAFF)
+    organisation = db.get(Organisation, user.staff_organisation_id)
+    if organisation is None:
+        raise NotStaff(NOT_STAFF)
+    return StaffScope(user=user, organisation=organisation)
+
+
+def staff_ticket(db: Session, staff: StaffScope, ticket_id: object) -> tuple[Ticket, Customer]:
+    """The ticket and the customer who raised it, if that customer belongs to the staff's organisation."""
+    wanted = db_id(ticket_id)
+    ticket = db.get(Ticket, wanted) if wanted is not None else None
+    customer = db.get(Customer, ticket.customer_id) if ticket is not None else None
+    if ticket is None or customer is None or customer.organisation_id != staff.organisation.id:
+        raise NotFound(TICKET_NOT_FOUND)
+    return ticket, customer
+
+
+def staff_article(db: Session, staff: StaffScope, article_id: object) -> Article:
+    """The help article if it belongs to the staff's organisation, or NotFound."""
+    wanted = db_id(article_id)
+    article = db.get(Article, wanted) if wanted is not None else None
+    if article is None or article.organisation_id != staff.organisation.id:
+        raise NotFound(ARTICLE_NOT_FOUND)
+    return article
+
+
+# --- the provider at the command line --------------------------------------------------------------
+
+
+def provider_organisation(db: Session, slug: str) -> Organisation:
+    """The organisation with this slug, or PortalError."""
+    organisation = db.exec(select(Organisation).where(Organisation.slug == slug)).first()
+    if organisation is None:
+        raise PortalError(f"There is no organisation with the slug {slug!r}.")
+    return organisation
+
+
+def provider_customer(db: Session, organisation: Organisation, reference_or_id: str | int) -> Customer:
+    """The organisation's customer with this reference, else with this id; PortalError when there is none."""
+    text = str(reference_or_id).strip()
+    customer = db.exec(
+        select(Customer).where(Customer.organisation_id == organisation.id, Customer.reference == text)
+    ).first()
+    wanted = parse_id(text)
+    if customer is None and wanted is not None:
+        customer = db.exec(
+            select(Customer).where(Customer.organisation_id == organisation.id, Customer.id == wanted)
+        ).first()
+    if customer is None:
+        raise PortalError(f"{organisation.name} has no customer {text!r}.")
+    return customer
+
+
+# --- Stripe, for a connected account ---------------------------------------------------------------
+
+
+def stripe_invoice(db: Session, metadata: dict[str, Any], account: str | None) -> Invoice | None:
+    """The invoice named in a verified Stripe object's metadata, if its customer and connected account match."""
+    invoice_id = parse_id(str(metadata.get("invoice_id", "")))
+    customer_id = parse_id(str(metadata.get("customer_id", "")))
+    invoice = db.get(Invoice, invoice_id) if invoice_id is not None and customer_id is not None else None
+    if invoice is None or invoice.customer_id != customer_id:
+        return None
+    customer = db.get(Customer, invoice.customer_id)
+    organisation = db.get(Organisation, customer.organisation_id) if customer else None
+    if organisation is None or (account is not None and organisation.stripe_account_id != account):
+        log.warning("Stripe event for invoice %s came from account %s; ignored", invoice.id, account)
+        return None
+    return invoice

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import reflex as rx
-from sqlmodel import Session
 
-from portal_app.services.accounts import overview as overview_service
-from portal_app.services.accounts.sessions import Principal
-from portal_app.state.session import SessionState
+from portal_app.services.accounts.overview import Overview, overview
+from portal_app.services.accounts.provisioned import ServiceCard
+from portal_app.state.session import SessionState, SignedOut
 
 
 class OverviewState(SessionState):
@@ -21,7 +18,7 @@ class OverviewState(SessionState):
     address: str = ""
     balance_due: str = ""
     has_balance: bool = False
-    services: list[dict[str, str]] = []
+    services: list[ServiceCard] = []
     service_count: int = 0
     last_invoice_total: str = ""
     last_invoice_issued: str = ""
@@ -33,24 +30,26 @@ class OverviewState(SessionState):
     @rx.event
     async def load_overview(self):
         """Read the figures for the signed-in customer (redirects when signed out)."""
-        return await self._load_page(self._show_overview)
+        try:
+            data = await self._open_page(overview)
+        except SignedOut:
+            return self._login_redirect()
+        if data is not None:
+            self._show(data)
+        return None
 
-    def _show_overview(self, db: Session, principal: Principal) -> None:
-        data = overview_service.overview(db, principal)
-        for name in (
-            "client_name",
-            "email",
-            "phone",
-            "address",
-            "balance_due",
-            "has_balance",
-            "service_count",
-            "last_invoice_total",
-            "last_invoice_issued",
-            "last_payment_amount",
-            "last_payment_date",
-            "open_tickets",
-            "active_projects",
-        ):
-            setattr(self, name, getattr(data, name))
-        self.services = [dataclasses.asdict(card) | {"id": str(card.id)} for card in data.services]
+    def _show(self, data: Overview) -> None:
+        self.client_name = data.client_name
+        self.email = data.email
+        self.phone = data.phone
+        self.address = data.address
+        self.balance_due = data.balance_due
+        self.has_balance = data.has_balance
+        self.services = data.services
+        self.service_count = data.service_count
+        self.last_invoice_total = data.last_invoice_total
+        self.last_invoice_issued = data.last_invoice_issued
+        self.last_payment_amount = data.last_payment_amount
+        self.last_payment_date = data.last_payment_date
+        self.open_tickets = data.open_tickets
+        self.active_projects = data.active_projects

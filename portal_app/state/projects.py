@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import reflex as rx
-from sqlmodel import Session
 
-from portal_app.services.accounts.sessions import Principal
-from portal_app.services.projects.progress import project_cards
-from portal_app.state.session import SessionState
+from portal_app.services.projects.progress import ProjectCard, project_cards
+from portal_app.state.session import SessionState, SignedOut
 
 
 class ProjectsState(SessionState):
     """The current customer's projects."""
 
-    projects: list[dict[str, str]] = []
+    projects: list[ProjectCard] = []
 
     @rx.event
     async def load_projects(self):
         """Read the customer's projects (redirects when signed out)."""
-        return await self._load_page(self._show_projects)
-
-    def _show_projects(self, db: Session, principal: Principal) -> None:
-        self.projects = [
-            {k: str(v) for k, v in dataclasses.asdict(card).items()} for card in project_cards(db, principal)
-        ]
+        try:
+            cards = await self._open_page(project_cards)
+        except SignedOut:
+            return self._login_redirect()
+        self.projects = cards or []
+        return None

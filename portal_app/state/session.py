@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import reflex as rx
 from sqlmodel import Session
 
 from portal_app.config import settings
-from portal_app.db import session_scope
-from portal_app.services.access import CustomerScope, NotLinked, customer_scope
+from portal_app.services.access import NotLinked
 from portal_app.services.accounts import branding, sessions
+from portal_app.services.accounts.header import OrganisationOption, PageHeader, page_header
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.common.inputs import parse_id
+from portal_app.state.hashing import with_hashing
+from portal_app.state.unit_of_work import SignedOut, as_principal, in_session
 
 LOGIN_ROUTE = "/portal/login"
 HOME_ROUTE = "/portal"
 REMEMBER_SECONDS = settings().session_days_remembered * 24 * 3600
 SECURE_COOKIES = settings().public_url.startswith("https://")
+NOT_AVAILABLE = "That organisation is not available."
+R = TypeVar("R")
+
+__all__ = ["HOME_ROUTE", "LOGIN_ROUTE", "SessionState", "SignedOut", "safe_next"]
 
 
 def safe_next(target: str) -> str:
@@ -32,8 +38,11 @@ def safe_next(target: str) -> str:
 
 
 class SessionState(rx.State):
-    """Holds the session cookies and the header; every handler asks `_principal()` first (from a
-    worker thread in async handlers: it reads the database)."""
+    """Holds the session cookies and the header, and runs every service call as the signed-in person.
+
+    Handlers never open database sessions: `_call` resolves the token and runs one service function
+    in one database session off the event loop (raising SignedOut when nobody is signed in), and
+    `_open_page` does the same for a page load together with the header."""
 
     # The browser holds only an opaque random token; a session cookie unless "Remember me".
     # Reflex writes cookies from JavaScript, so they cannot be HttpOnly (see SECURITY.md); they are
@@ -48,22 +57,39 @@ class SessionState(rx.State):
     org_name: str = branding.DEFAULT_NAME
     org_logo: str = ""
     org_colour: str = branding.DEFAULT_COLOUR
-    org_choices: list[dict[str, str]] = []
+    org_choices: list[OrganisationOption] = []
     active_customer: str = ""
     linked: bool = True
 
     def _token(self) -> str:
         return self.browser_token or self.remembered_token
 
-    def _principal(self, db: Session | None = None) -> Principal | None:
-        """The signed-in principal according to the database (in `db` when given), or None."""
+    async def _call(self, work: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+        """`work(db, principal, *args, **kwargs)` as the signed-in person, in one database session in a
+        worker thread; returns its plain result. Raises SignedOut; a service's PortalError passes through."""
+        return await asyncio.to_thread(as_principal, self._token(), work, args, kwargs)
+
+    async def _call_hashing(self, work: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+        """Like `_call`, on the password-hashing pool: for work that checks or makes a bcrypt hash."""
+        return await with_hashing(as_principal, self._token(), work, args, kwargs)
+
+    async def _call_public(self, work: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+        """`work(db, *args, **kwargs)` in one database session in a worker thread, for pages used signed out."""
+        return await asyncio.to_thread(in_session, work, args, kwargs)
+
+    async def _open_page(self, read: Callable[..., R], *args: Any, **kwargs: Any) -> R | None:
+        """A customer page's load: the header and `read(db, principal, ...)` in one unit of work.
+
+        Returns what `read` returns, or None when the person is not linked to a customer (the page
+        then says so). Raises SignedOut: the handler answers with `self._login_redirect()`."""
+        header, data = await self._call(_page_with_header, read, args, kwargs)
+        self._show_header(header)
+        return data
+
+    async def _principal(self) -> Principal | None:
+        """The signed-in principal according to the database, or None."""
         token = self._token()
-        if not token:
-            return None
-        if db is not None:
-            return sessions.resolve(db, token)
-        with session_scope() as own:
-            return sessions.resolve(own, token)
+        return await self._call_public(sessions.resolve, token) if token else None
 
     def _login_redirect(self) -> rx.event.EventSpec:
         path = self.router.url.path or HOME_ROUTE
@@ -71,65 +97,26 @@ class SessionState(rx.State):
         target = f"{path}?{query}" if query else path
         return rx.redirect(f"{LOGIN_ROUTE}?next={quote(safe_next(target), safe='')}", replace=True)
 
-    def _fill_header(self, principal: Principal, db: Session | None = None) -> CustomerScope | None:
-        """The header's person, organisation switcher and branding (in `db` when given); returns
-        the customer scope it read (None when unlinked)."""
-        if db is None:
-            with session_scope() as own:
-                return self._fill_header(principal, own)
-        choices = sessions.organisation_choices(db, principal)
-        scope = customer_scope(db, principal) if principal.customer_id else None
-        brand = branding.branding_of(scope.organisation if scope else None)
-        self.user_name = principal.user_name or principal.user_email
-        self.user_email = principal.user_email
-        self.org_name = brand.name
-        self.org_logo = brand.logo_url
-        self.org_colour = brand.colour
-        self.org_choices = [
-            {"value": str(c.customer_id), "label": f"{c.organisation_name} ({c.customer_name})"} for c in choices
-        ]
-        self.active_customer = str(principal.customer_id or "")
-        self.linked = principal.customer_id is not None
-        return scope
-
-    async def _load_page(self, show: Callable[[Session, Principal], None]):
-        """A page's on_load: signed-out visitors go to sign in; otherwise fill the header and
-        let `show` read the current customer's data (nothing to show when unlinked).
-
-        The database reads run in one worker-thread hop so a page does not hold up every other
-        tab's events on the event loop; the state stays locked to this event meanwhile."""
-        signed_in = await asyncio.to_thread(self._read_page, show)
-        return None if signed_in else self._login_redirect()
-
-    def _read_page(self, show: Callable[[Session, Principal], None]) -> bool:
-        """Resolve the session, fill the header and show the page in one database session (its
-        identity map reads the customer and organisation once); False when nobody is signed in."""
-        if not self._token():
-            return False
-        with session_scope() as db:
-            principal = self._principal(db)
-            if principal is None:
-                return False
-            # Holding the scope keeps its customer and organisation in the session's (weak) identity
-            # map, so the page's own customer_scope() calls do not read them again.
-            _scope = self._fill_header(principal, db)
-            with contextlib.suppress(NotLinked):  # unlinked: the page says so, nothing to read
-                show(db, principal)
-        return True
+    def _show_header(self, header: PageHeader) -> None:
+        self.user_name = header.user_name
+        self.user_email = header.user_email
+        self.org_name = header.branding.name
+        self.org_logo = header.branding.logo_url
+        self.org_colour = header.branding.colour
+        self.org_choices = header.choices
+        self.active_customer = header.active_customer
+        self.linked = header.linked
 
     @rx.event
-    def switch_organisation(self, customer_id: str):
+    async def switch_organisation(self, customer_id: str):
         """Act as another of the person's customer records (only their own)."""
-        principal = self._principal()
-        if principal is None:
-            return self._login_redirect()
         chosen = parse_id(customer_id)
-        if chosen is None:
-            return rx.toast.error("That organisation is not available.")
-        with session_scope() as db:
-            switched = sessions.switch_customer(db, principal, chosen)
+        try:
+            switched = chosen is not None and await self._call(sessions.switch_customer, chosen)
+        except SignedOut:
+            return self._login_redirect()
         if not switched:
-            return rx.toast.error("That organisation is not available.")
+            return rx.toast.error(NOT_AVAILABLE)
         return rx.redirect(self.router.url.path or HOME_ROUTE)
 
     @rx.event
@@ -137,7 +124,7 @@ class SessionState(rx.State):
         """End this browser's session on the server and forget the token."""
         token = self._token()
         if token:
-            await asyncio.to_thread(_end_session, token)
+            await self._call_public(sessions.end_session, token)
         self._forget_tokens()
         return rx.redirect(LOGIN_ROUTE, replace=True)
 
@@ -150,6 +137,11 @@ class SessionState(rx.State):
         self.active_customer = ""
 
 
-def _end_session(token: str) -> None:
-    with session_scope() as db:
-        sessions.end_session(db, token)
+def _page_with_header(
+    db: Session, principal: Principal, read: Callable[..., R], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[PageHeader, R | None]:
+    header = page_header(db, principal)
+    try:
+        return header, read(db, principal, *args, **kwargs)
+    except NotLinked:  # unlinked: the page says so, there is nothing to read
+        return header, None

@@ -8,17 +8,17 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from portal_app.models import Invoice, Payment, Service
+from portal_app.models import Invoice, Payment
 from portal_app.services.access import customer_scope
-from portal_app.services.accounts.overview import (
+from portal_app.services.accounts.sessions import Principal
+from portal_app.services.billing.balances import (
     balance_due,
     format_balances,
     latest_invoice,
     latest_payment,
-    open_ticket_count,
+    open_invoice_count,
 )
-from portal_app.services.accounts.sessions import Principal
-from portal_app.services.billing.invoice_status import InvoiceStatus, invoice_status, outstanding, visible
+from portal_app.services.billing.invoice_status import InvoiceStatus, invoice_status, visible
 from portal_app.services.common.dates import show_date, show_datetime
 from portal_app.services.common.money import format_money
 from portal_app.services.common.pagination import PageInfo, PageRequest, clamp
@@ -63,17 +63,6 @@ class BillingSummary:
     last_payment_date: str
 
 
-@dataclass(frozen=True)
-class ServicesSummary:
-    """The Services tab's cards."""
-
-    active_services: int
-    total_services: int
-    open_invoices: int
-    outstanding_balance: str
-    open_tickets: int
-
-
 def invoice_number(invoice: Invoice) -> str:
     """The invoice's number, or '#<id>' when it has none."""
     return invoice.number or f"#{invoice.id}"
@@ -95,45 +84,20 @@ def invoice_row(invoice: Invoice, locale: str, today: date) -> InvoiceRow:
     )
 
 
-def open_invoice_count(db: Session, customer_id: int) -> int:
-    """Invoices with an outstanding balance."""
-    return db.exec(
-        select(func.count()).select_from(Invoice).where(Invoice.customer_id == customer_id, outstanding())
-    ).one()
-
-
 def billing_summary(db: Session, principal: Principal) -> BillingSummary:
     """Outstanding balance, open invoices, last invoice total and last payment."""
     customer = customer_scope(db, principal).customer
     locale = customer.locale
-    last_invoice = latest_invoice(db, customer.id)
-    last_payment = latest_payment(db, customer.id)
+    last_invoice = latest_invoice(db, customer)
+    last_payment = latest_payment(db, customer)
     return BillingSummary(
-        outstanding_balance=format_balances(balance_due(db, customer.id), customer.currency, locale),
-        open_invoices=open_invoice_count(db, customer.id),
+        outstanding_balance=format_balances(balance_due(db, customer), customer.currency, locale),
+        open_invoices=open_invoice_count(db, customer),
         last_invoice_total=format_money(last_invoice.total_minor, last_invoice.currency, locale)
         if last_invoice
         else "",
         last_payment=format_money(last_payment.amount_minor, last_payment.currency, locale) if last_payment else "",
         last_payment_date=show_date(last_payment.processed_at.date(), locale) if last_payment else "",
-    )
-
-
-def services_summary(db: Session, principal: Principal) -> ServicesSummary:
-    """Active vs total services, open invoices, outstanding balance and open tickets."""
-    customer = customer_scope(db, principal).customer
-    counts = db.exec(
-        select(col(Service.is_active), func.count())
-        .where(Service.customer_id == customer.id)
-        .group_by(col(Service.is_active))
-    ).all()
-    by_state = {bool(active): n for active, n in counts}
-    return ServicesSummary(
-        active_services=by_state.get(True, 0),
-        total_services=sum(by_state.values()),
-        open_invoices=open_invoice_count(db, customer.id),
-        outstanding_balance=format_balances(balance_due(db, customer.id), customer.currency, customer.locale),
-        open_tickets=open_ticket_count(db, customer.id),
     )
 
 

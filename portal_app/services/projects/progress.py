@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from portal_app.models import Project
+from portal_app.models import Customer, Project
 from portal_app.models.projects import ACTIVE_PROJECT_STATUSES, ProjectStatus
 from portal_app.services.access import customer_scope
 from portal_app.services.accounts.sessions import Principal
@@ -63,10 +63,10 @@ def project_cards(db: Session, principal: Principal) -> list[ProjectCard]:
     ]
 
 
-def active_project_count(db: Session, customer_id: int) -> int:
+def active_project_count(db: Session, customer: Customer) -> int:
     """Projects not yet completed."""
     return db.exec(
         select(func.count())
         .select_from(Project)
-        .where(Project.customer_id == customer_id, col(Project.status).in_(ACTIVE_PROJECT_STATUSES))
+        .where(Project.customer_id == customer.id, col(Project.status).in_(ACTIVE_PROJECT_STATUSES))
     ).one()

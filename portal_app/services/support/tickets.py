@@ -196,6 +196,15 @@ def _ticket_with_key(db: Session, customer_id: int, key: str) -> int | None:
     return db.exec(select(Ticket.id).where(Ticket.customer_id == customer_id, Ticket.submission_key == key)).first()
 
 
+def open_ticket_count(db: Session, customer: Customer) -> int:
+    """Tickets not yet resolved or closed."""
+    return db.exec(
+        select(func.count())
+        .select_from(Ticket)
+        .where(Ticket.customer_id == customer.id, col(Ticket.status).in_(OPEN_STATUSES))
+    ).one()
+
+
 def summary(ticket: Ticket, locale: str) -> TicketSummary:
     """Format one ticket for a list."""
     return TicketSummary(

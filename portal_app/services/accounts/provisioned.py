@@ -1,0 +1,78 @@
+"""The Services tab: every service provisioned on the customer's account, with its summary cards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from portal_app.models import Customer, Service
+from portal_app.services.access import customer_scope
+from portal_app.services.accounts.sessions import Principal
+from portal_app.services.billing.balances import balance_due, format_balances, open_invoice_count
+from portal_app.services.common.dates import show_date
+from portal_app.services.support.tickets import open_ticket_count
+
+
+@dataclass(frozen=True)
+class ServiceCard:
+    """A service as a card or a table row shows it."""
+
+    id: int
+    name: str
+    description: str
+    status: str
+    active_since: str
+
+
+@dataclass(frozen=True)
+class ServicesPage:
+    """The Services tab: its cards and every service."""
+
+    active_services: int
+    total_services: int
+    open_invoices: int
+    outstanding_balance: str
+    open_tickets: int
+    services: list[ServiceCard]
+
+
+def service_cards(db: Session, customer: Customer, limit: int | None = None) -> list[ServiceCard]:
+    """The customer's services, active first, then by name."""
+    stmt = (
+        select(Service)
+        .where(Service.customer_id == customer.id)
+        .order_by(col(Service.is_active).desc(), col(Service.name), col(Service.id))
+    )
+    if limit:
+        stmt = stmt.limit(limit)
+    return [
+        ServiceCard(
+            id=s.id,
+            name=s.name,
+            description=s.description,
+            status="Active" if s.is_active else "Inactive",
+            active_since=show_date(s.active_since, customer.locale),
+        )
+        for s in db.exec(stmt).all()
+    ]
+
+
+def services_page(db: Session, principal: Principal) -> ServicesPage:
+    """Active vs total services, open invoices, outstanding balance, open tickets and every service."""
+    customer = customer_scope(db, principal).customer
+    counts = db.exec(
+        select(col(Service.is_active), func.count())
+        .where(Service.customer_id == customer.id)
+        .group_by(col(Service.is_active))
+    ).all()
+    by_state = {bool(active): n for active, n in counts}
+    return ServicesPage(
+        active_services=by_state.get(True, 0),
+        total_services=sum(by_state.values()),
+        open_invoices=open_invoice_count(db, customer),
+        outstanding_balance=format_balances(balance_due(db, customer), customer.currency, customer.locale),
+        open_tickets=open_ticket_count(db, customer),
+        services=service_cards(db, customer),
+    )
