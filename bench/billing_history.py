@@ -16,7 +16,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from portal_app.db import session_scope
-from portal_app.models import Customer, Invoice, PortalUser
+from portal_app.models import Invoice, PortalUser
+from portal_app.services.access import customer_scope
 from portal_app.services.accounts import sessions
 from portal_app.services.billing import invoices as billing
 from portal_app.services.common.pagination import PageRequest
@@ -48,7 +49,7 @@ def _median_ms(call: Callable[[], object]) -> float:
 def _measure(email: str) -> list[str]:
     principal = _principal_for(email)
     with session_scope() as db:
-        customer = db.get(Customer, principal.customer_id)
+        customer = customer_scope(db, principal).customer
         count = db.exec(select(func.count()).where(Invoice.customer_id == customer.id)).one()
     lines = []
     for label, page in (("first", 1), ("middle", None), ("last", 10**9)):

@@ -8,8 +8,9 @@ from starlette.responses import PlainTextResponse, Response
 
 from portal_app.db import session_scope
 from portal_app.pdf.invoice import render_invoice_pdf
+from portal_app.services.access import INVOICE_NOT_FOUND, check_pdf_link
 from portal_app.services.accounts import sessions
-from portal_app.services.billing.invoice_documents import NOT_FOUND, check_pdf_link, invoice_document
+from portal_app.services.billing.invoice_documents import invoice_document
 from portal_app.services.common.errors import NotFound
 from portal_app.services.common.inputs import parse_id
 
@@ -39,7 +40,7 @@ async def invoice_pdf(request: Request) -> Response:
     except _SignedOut:
         return PlainTextResponse(SIGNED_OUT, status_code=403, headers=PRIVATE)
     except NotFound:
-        return PlainTextResponse(NOT_FOUND, status_code=404, headers=PRIVATE)
+        return PlainTextResponse(INVOICE_NOT_FOUND, status_code=404, headers=PRIVATE)
     filename, pdf = rendered
     disposition = "attachment" if request.query_params.get("download") == "1" else "inline"
     return Response(
@@ -56,9 +57,7 @@ def _render(token: str, raw_id: str, exp: str, sig: str) -> tuple[str, bytes]:
         if principal is None:
             raise _SignedOut
         invoice_id = parse_id(raw_id)
-        if invoice_id is None:
-            raise NotFound(NOT_FOUND)
-        if not check_pdf_link(principal, invoice_id, exp, sig):
-            raise NotFound(NOT_FOUND)
+        if invoice_id is None or not check_pdf_link(principal, invoice_id, exp, sig):
+            raise NotFound(INVOICE_NOT_FOUND)
         document = invoice_document(db, principal, invoice_id)
     return document.filename, render_invoice_pdf(document)

@@ -6,11 +6,9 @@ import argparse
 import re
 from collections.abc import Callable
 
-from sqlmodel import select
-
 from portal_app.db import session_scope
-from portal_app.models import Organisation
 from portal_app.payments.gateway import stripe_configured
+from portal_app.services.access import provider_organisation
 from portal_app.services.billing.autopay import run_autopay
 from portal_app.services.common.errors import PortalError
 
@@ -33,7 +31,7 @@ def cmd_payments_enable(args: argparse.Namespace) -> None:
     if not ACCOUNT_PATTERN.fullmatch(args.account):
         raise PortalError("The connected account id must look like acct_1A2b3C4d5E6f7G8h.")
     with session_scope() as db:
-        organisation = _organisation(db, args.org)
+        organisation = provider_organisation(db, args.org)
         organisation.stripe_account_id = args.account
         organisation.online_payments_enabled = True
         organisation.autopay_allowed = bool(args.autopay)
@@ -47,18 +45,11 @@ def cmd_payments_enable(args: argparse.Namespace) -> None:
 def cmd_payments_disable(args: argparse.Namespace) -> None:
     """Switch card payments and automatic payments off for an organisation."""
     with session_scope() as db:
-        organisation = _organisation(db, args.org)
+        organisation = provider_organisation(db, args.org)
         organisation.online_payments_enabled = False
         organisation.autopay_allowed = False
         db.add(organisation)
     print(f"Card payments are off for {organisation.name}; customers are asked to contact you to pay.")
-
-
-def _organisation(db, slug: str) -> Organisation:
-    organisation = db.exec(select(Organisation).where(Organisation.slug == slug)).first()
-    if organisation is None:
-        raise PortalError(f"No organisation with the slug {slug!r}.")
-    return organisation
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -17,14 +17,14 @@ INVOICE_HEADERS = ["Number", "Issued", "Due", "Total", "Balance", "Status", "Act
 def _pay_button(invoice: rx.Var, online: rx.Var) -> rx.Component:
     """Pay with Stripe, for an invoice with a balance when online payments are on."""
     return rx.cond(
-        online & (invoice["has_balance"] == "True"),
+        online & invoice.has_balance,
         rx.button(
             "Pay with Stripe",
-            on_click=PaymentsState.pay(invoice["id"]),
+            on_click=PaymentsState.pay(invoice.id.to_string()),
             disabled=PaymentsState.starting != "",
-            loading=PaymentsState.starting == invoice["id"],
+            loading=PaymentsState.starting == invoice.id.to_string(),
             size="1",
-            aria_label="Pay with Stripe, invoice " + invoice["number"],
+            aria_label="Pay with Stripe, invoice " + invoice.number,
             class_name="pay-button",
         ),
     )
@@ -45,24 +45,24 @@ def _invoice_row(invoice: rx.Var, online: rx.Var) -> rx.Component:
 
     Not a render function itself: rx.foreach passes the row index to a second parameter."""
     return rx.el.tr(
-        rx.el.th(invoice["number"], scope="row", class_name="nowrap"),
-        rx.el.td(invoice["issued"], class_name="nowrap"),
-        rx.el.td(invoice["due"], class_name="nowrap"),
-        rx.el.td(invoice["total"], class_name="num"),
-        rx.el.td(invoice["balance"], class_name="num"),
-        rx.el.td(money_status_badge(invoice["status"])),
+        rx.el.th(invoice.number, scope="row", class_name="nowrap"),
+        rx.el.td(invoice.issued, class_name="nowrap"),
+        rx.el.td(invoice.due, class_name="nowrap"),
+        rx.el.td(invoice.total, class_name="num"),
+        rx.el.td(invoice.balance, class_name="num"),
+        rx.el.td(money_status_badge(invoice.status)),
         rx.el.td(
             rx.flex(
                 rx.link(
                     "View invoice",
-                    href=invoice["pdf_href"],
+                    href=invoice.pdf_href,
                     is_external=True,
-                    aria_label="View invoice " + invoice["number"] + " (PDF, opens in a new tab)",
+                    aria_label="View invoice " + invoice.number + " (PDF, opens in a new tab)",
                 ),
                 rx.link(
                     "Download PDF",
-                    href=invoice["pdf_download_href"],
-                    aria_label="Download PDF of invoice " + invoice["number"],
+                    href=invoice.pdf_download_href,
+                    aria_label="Download PDF of invoice " + invoice.number,
                 ),
                 _pay_button(invoice, online),
                 spacing="3",
@@ -280,11 +280,11 @@ def billing_page() -> rx.Component:
 
 def _payment_row(payment: rx.Var) -> rx.Component:
     return rx.el.tr(
-        rx.el.th(payment["date"], scope="row", class_name="nowrap"),
-        rx.el.td(payment["amount"], class_name="num"),
-        rx.el.td(money_status_badge(payment["status"])),
-        rx.el.td(rx.cond(payment["reference"] != "", payment["reference"], "—"), class_name="mono"),
-        rx.el.td(rx.cond(payment["invoice_number"] != "", payment["invoice_number"], "—")),
+        rx.el.th(payment.date, scope="row", class_name="nowrap"),
+        rx.el.td(payment.amount, class_name="num"),
+        rx.el.td(money_status_badge(payment.status)),
+        rx.el.td(rx.cond(payment.reference != "", payment.reference, "—"), class_name="mono"),
+        rx.el.td(rx.cond(payment.invoice_number != "", payment.invoice_number, "—")),
     )
 
 
@@ -321,7 +321,7 @@ def history_page() -> rx.Component:
                     "You have no invoices yet.",
                     "All invoices",
                 ),
-                pager("Invoice pages", HistoryState, "invoice"),
+                pager("Invoice pages", HistoryState.invoice_pager),
             ),
             section(
                 "Payments",
@@ -332,7 +332,7 @@ def history_page() -> rx.Component:
                     "No payments have been recorded yet.",
                     "Payments",
                 ),
-                pager("Payment pages", HistoryState, "payment"),
+                pager("Payment pages", HistoryState.payment_pager),
             ),
             spacing="4",
             width="100%",

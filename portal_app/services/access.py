@@ -9,7 +9,7 @@ foreign keys from there. Four kinds of principal ask:
 - provider staff (a `Principal` whose user is staff): `staff_scope`, `staff_ticket`, `staff_article`;
 - the provider at the command line, naming its organisation by slug: `provider_organisation`,
   `provider_customer`;
-- Stripe, through a verified event of a connected account: `stripe_invoice`.
+- Stripe, through a verified event of a connected account: `stripe_invoice`, `stripe_customer`.
 
 `tests/unit/test_access_boundary.py` fails when code elsewhere looks an owned row up by an id it was given.
 """
@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from portal_app.models import Article, Customer, Invoice, Organisation, PortalUser, Ticket
+from portal_app.models import Article, Customer, Invoice, Organisation, PortalUser, StripeCustomer, Ticket
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.billing.invoice_status import visible
 from portal_app.services.common.errors import NotFound, PortalError
@@ -211,3 +211,15 @@ def stripe_invoice(db: Session, metadata: dict[str, Any], account: str | None) -
         log.warning("Stripe event for invoice %s came from account %s; ignored", invoice.id, account)
         return None
     return invoice
+
+
+def stripe_customer(db: Session, metadata: dict[str, Any], account: str | None) -> StripeCustomer | None:
+    """The Stripe Customer on this connected account of the customer named in a verified Stripe object's metadata."""
+    customer_id = parse_id(str(metadata.get("customer_id", "")))
+    if customer_id is None or not account:
+        return None
+    return db.exec(
+        select(StripeCustomer).where(
+            StripeCustomer.customer_id == customer_id, StripeCustomer.stripe_account_id == account
+        )
+    ).first()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import reflex as rx
-from sqlmodel import Session
 
 from portal_app.config import settings
-from portal_app.db import session_scope
-from portal_app.services.accounts.sessions import Principal
 from portal_app.services.billing.cards import (
     AutopayStatus,
     autopay_status,
@@ -17,18 +16,19 @@ from portal_app.services.billing.cards import (
     disable_autopay,
     start_card_setup,
 )
-from portal_app.services.billing.checkout import checkout_return, start_checkout
-from portal_app.services.billing.eligibility import payment_options
-from portal_app.services.billing.invoice_documents import invoice_document
-from portal_app.services.common.errors import NotFound, PortalError
+from portal_app.services.billing.checkout import start_checkout
+from portal_app.services.billing.screens import BillingPage, billing_page, payment_return
+from portal_app.services.common.errors import PortalError
 from portal_app.services.common.inputs import parse_id
-from portal_app.state.billing import BillingState
+from portal_app.state.billing import BillingState, pdf_base
+from portal_app.state.session import SignedOut
 
 POLL_ATTEMPTS = 5
 POLL_SECONDS = 2.0
 CARD_SETUP = "card"  # `starting` while the card setup page is being opened
 NOT_CONFIRMED = "We could not confirm this payment yet. Please check your billing history in a few minutes."
 NOT_DISABLED = "We could not turn off automatic payments. Please try again or contact us."
+SOME_INVOICE = "the invoice"  # a return from Stripe naming an invoice that is not theirs
 CARD_BRANDS = {"amex": "American Express", "diners": "Diners Club", "jcb": "JCB", "unionpay": "UnionPay"}
 
 
@@ -40,44 +40,6 @@ def card_brand(brand: str) -> str:
 def _digits(raw: object) -> int | None:
     """A positive id from a URL parameter or an event argument, or None."""
     return parse_id(str(raw or "").strip())
-
-
-def _invoice_number(db: Session, principal: Principal, invoice_id: int) -> str:
-    """The number of one of the customer's own invoices, or a neutral phrase for anything else."""
-    try:
-        return invoice_document(db, principal, invoice_id).number
-    except NotFound:
-        return "the invoice"
-
-
-def _start_checkout(principal: Principal, invoice_id: int) -> str:
-    with session_scope() as db:
-        return start_checkout(db, principal, invoice_id, return_base=settings().public_url)
-
-
-def _start_card_setup(principal: Principal) -> str:
-    with session_scope() as db:
-        return start_card_setup(db, principal, return_base=settings().public_url)
-
-
-def _checkout_return(principal: Principal, invoice_id: int, session_id: str) -> str:
-    with session_scope() as db:
-        return checkout_return(db, principal, invoice_id, session_id)
-
-
-def _autopay(principal: Principal) -> AutopayStatus:
-    with session_scope() as db:
-        return autopay_status(db, principal)
-
-
-def _card_return(principal: Principal, session_id: str) -> AutopayStatus:
-    with session_scope() as db:
-        return card_setup_return(db, principal, session_id)
-
-
-def _disable(principal: Principal) -> None:
-    with session_scope() as db:
-        disable_autopay(db, principal)
 
 
 class PaymentsState(BillingState):
@@ -111,13 +73,29 @@ class PaymentsState(BillingState):
         self._return_invoice_id = 0
         self._return_session = ""
         self._setup_session = ""
-        outcome = await self._load_page(self._show_payments)
-        if outcome is not None:
-            return outcome
-        if self.banner == "processing":
+        params = self.router.url.query_parameters
+        session_id = (params.get("session_id") or "")[:255]
+        paid = _digits(params.get("paid")) if session_id else None
+        cancelled = _digits(params.get("cancelled"))
+        try:
+            page = await self._open_page(billing_page, pdf_base(), paid if paid is not None else cancelled)
+        except SignedOut:
+            return self._login_redirect()
+        if page is None:
+            return None
+        self._show_billing(page)
+        number = page.returned_invoice or SOME_INVOICE
+        if paid is not None:
+            self._return_invoice_id, self._return_session = paid, session_id
+            self.banner, self.banner_invoice = "processing", number
             return PaymentsState.check_payment
-        if self.banner == "card_saving":
+        if cancelled is not None:
+            self.banner, self.banner_invoice = "cancelled", number
+        elif params.get("card") == "saved" and session_id and self.autopay_allowed:
+            self.banner, self._setup_session = "card_saving", session_id
             return PaymentsState.check_card
+        elif params.get("card") == "cancelled" and self.autopay_allowed:
+            self.banner = "card_cancelled"
         return None
 
     @rx.event
@@ -126,23 +104,10 @@ class PaymentsState(BillingState):
         self.starting = ""
         self.payment_error = ""
 
-    def _show_payments(self, db: Session, principal: Principal) -> None:
-        self._show_billing(db, principal)
-        options = payment_options(db, principal)
-        self.online = options.online
-        self._show_autopay(autopay_status(db, principal))
-        params = self.router.url.query_parameters
-        paid, cancelled = _digits(params.get("paid")), _digits(params.get("cancelled"))
-        session_id = (params.get("session_id") or "")[:255]
-        if paid is not None and session_id:
-            self._return_invoice_id, self._return_session = paid, session_id
-            self.banner, self.banner_invoice = "processing", _invoice_number(db, principal, paid)
-        elif cancelled is not None:
-            self.banner, self.banner_invoice = "cancelled", _invoice_number(db, principal, cancelled)
-        elif params.get("card") == "saved" and session_id and self.autopay_allowed:
-            self.banner, self._setup_session = "card_saving", session_id
-        elif params.get("card") == "cancelled" and self.autopay_allowed:
-            self.banner = "card_cancelled"
+    def _show_billing(self, page: BillingPage) -> None:
+        self._show_figures(page)
+        self.online = page.options.online
+        self._show_autopay(page.autopay)
 
     def _show_autopay(self, status: AutopayStatus) -> None:
         self.autopay_allowed = status.allowed
@@ -154,38 +119,36 @@ class PaymentsState(BillingState):
     @rx.event
     async def pay(self, invoice_id: str):
         """Open Stripe's payment page for one of the customer's invoices (the server decides the amount)."""
-        principal = await asyncio.to_thread(self._principal)
-        if principal is None:
-            yield self._login_redirect()
-            return
         number = _digits(invoice_id)
-        if self.starting or number is None:
+        if number is None:
             return
-        self.starting = str(number)
-        self.payment_error = ""
-        yield
-        try:
-            url = await asyncio.to_thread(_start_checkout, principal, number)
-        except PortalError as error:
-            self.starting = ""
-            self.payment_error = error.message
-            return
-        yield rx.redirect(url)
+        async for event in self._open_stripe_page(str(number), start_checkout, number):
+            yield event
 
     @rx.event
     async def set_up_card(self):
         """Open Stripe's page to save a card for automatic payments (enable or update)."""
-        principal = await asyncio.to_thread(self._principal)
-        if principal is None:
+        async for event in self._open_stripe_page(CARD_SETUP, start_card_setup):
+            yield event
+
+    async def _open_stripe_page(self, opening: str, start: Callable[..., str], *args: int) -> AsyncIterator[Any]:
+        """Send the customer to the Stripe-hosted page `start` opens; one at a time, its button busy meanwhile."""
+        # Asked before the button turns busy: signed out goes straight to sign-in, and a database outage
+        # while checking ends the handler with the portal's "try again" notice.
+        if await self._principal() is None:
             yield self._login_redirect()
             return
         if self.starting:
             return
-        self.starting = CARD_SETUP
+        self.starting = opening
         self.payment_error = ""
         yield
         try:
-            url = await asyncio.to_thread(_start_card_setup, principal)
+            url = await self._call(start, *args, return_base=settings().public_url)
+        except SignedOut:
+            self.starting = ""
+            yield self._login_redirect()
+            return
         except PortalError as error:
             self.starting = ""
             self.payment_error = error.message
@@ -195,18 +158,17 @@ class PaymentsState(BillingState):
     @rx.event
     async def turn_off_autopay(self):
         """Stop automatic payments and remove the saved card."""
-        principal = await asyncio.to_thread(self._principal)
-        if principal is None:
-            yield self._login_redirect()
-            return
         if self.disabling:
             return
         self.disabling = True
         self.payment_error = ""
         yield
         try:
-            await asyncio.to_thread(_disable, principal)
-            status = await asyncio.to_thread(_autopay, principal)
+            status = await self._call(disable_autopay)
+        except SignedOut:
+            self.disabling = False
+            yield self._login_redirect()
+            return
         except PortalError:
             self.disabling = False
             self.payment_error = NOT_DISABLED
@@ -218,57 +180,46 @@ class PaymentsState(BillingState):
     @rx.event(background=True)
     async def check_payment(self):
         """After a return from Stripe: ask until the payment is confirmed (a few tries, 2 s apart)."""
-        principal = await asyncio.to_thread(self._principal)
-        if principal is None:
-            return
         async with self:
             invoice_id, session_id = self._return_invoice_id, self._return_session
             if not invoice_id or not session_id or self.checking:
                 return
             self.checking = True
             self.banner = "processing"
-        outcome = "processing"
-        for attempt in range(POLL_ATTEMPTS):
-            if attempt:
-                await asyncio.sleep(POLL_SECONDS)
-            try:
-                outcome = await asyncio.to_thread(_checkout_return, principal, invoice_id, session_id)
-            except PortalError:
-                outcome = "error"
-            if outcome != "processing":
-                break
+        outcome, page = await self._payment_outcome(invoice_id, session_id)
         async with self:
             self.checking = False
-            if outcome == "paid":
+            if page is not None:
                 self.banner = "paid"
-                await self._load_page(self._show_billing)
+                self._show_billing(page)
             elif outcome == "error":
                 self.banner = ""
                 self.payment_error = NOT_CONFIRMED
             else:
                 self.banner = "still_processing"
 
+    async def _payment_outcome(self, invoice_id: int, session_id: str) -> tuple[str, BillingPage | None]:
+        """'paid' with the tab as it now stands, 'processing' after the last try, or 'error' (signed out too)."""
+        for attempt in range(POLL_ATTEMPTS):
+            if attempt:
+                await asyncio.sleep(POLL_SECONDS)
+            try:
+                outcome, page = await self._call(payment_return, invoice_id, session_id, pdf_base())
+            except (SignedOut, PortalError):
+                return "error", None
+            if outcome != "processing":
+                return outcome, page
+        return "processing", None
+
     @rx.event(background=True)
     async def check_card(self):
         """After saving a card on Stripe: confirm it, then ask until automatic payments show as on (a few tries)."""
-        principal = await asyncio.to_thread(self._principal)
-        if principal is None:
-            return
         async with self:
             session_id = self._setup_session
             if self.checking or not session_id:
                 return
             self.checking = True
-        status: AutopayStatus | None = None
-        try:
-            status = await asyncio.to_thread(_card_return, principal, session_id)
-            for _ in range(POLL_ATTEMPTS - 1):
-                if status.enabled or not status.allowed:
-                    break
-                await asyncio.sleep(POLL_SECONDS)
-                status = await asyncio.to_thread(_autopay, principal)
-        except PortalError:
-            pass
+        status = await self._card_outcome(session_id)
         async with self:
             self.checking = False
             self._setup_session = ""
@@ -277,3 +228,17 @@ class PaymentsState(BillingState):
             else:
                 self._show_autopay(status)
                 self.banner = "card_saved" if status.enabled else "card_saving"
+
+    async def _card_outcome(self, session_id: str) -> AutopayStatus | None:
+        """The Automatic payments section once the card shows as saved (or after the last try); None on an error."""
+        status: AutopayStatus | None = None
+        try:
+            status = await self._call(card_setup_return, session_id)
+            for _ in range(POLL_ATTEMPTS - 1):
+                if status.enabled or not status.allowed:
+                    break
+                await asyncio.sleep(POLL_SECONDS)
+                status = await self._call(autopay_status)
+        except (SignedOut, PortalError):
+            pass
+        return status

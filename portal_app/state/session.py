@@ -8,12 +8,10 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import reflex as rx
-from sqlmodel import Session
 
 from portal_app.config import settings
-from portal_app.services.access import NotLinked
 from portal_app.services.accounts import branding, sessions
-from portal_app.services.accounts.header import OrganisationOption, PageHeader, page_header
+from portal_app.services.accounts.header import OrganisationOption, PageHeader, header_and_page
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.common.inputs import parse_id
 from portal_app.state.hashing import with_hashing
@@ -82,7 +80,7 @@ class SessionState(rx.State):
 
         Returns what `read` returns, or None when the person is not linked to a customer (the page
         then says so). Raises SignedOut: the handler answers with `self._login_redirect()`."""
-        header, data = await self._call(_page_with_header, read, args, kwargs)
+        header, data = await self._call(header_and_page, read, *args, **kwargs)
         self._show_header(header)
         return data
 
@@ -135,13 +133,3 @@ class SessionState(rx.State):
         self.user_email = ""
         self.org_choices = []
         self.active_customer = ""
-
-
-def _page_with_header(
-    db: Session, principal: Principal, read: Callable[..., R], args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[PageHeader, R | None]:
-    header = page_header(db, principal)
-    try:
-        return header, read(db, principal, *args, **kwargs)
-    except NotLinked:  # unlinked: the page says so, there is nothing to read
-        return header, None

@@ -6,10 +6,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from factories import make_customer, make_organisation, make_user
+from sqlmodel import select
 
-from portal_app.models import Invoice, InvoiceState, Payment, PaymentStatus, Service, Ticket
+from portal_app.models import Invoice, InvoiceState, Payment, PaymentStatus
 from portal_app.services.accounts import sessions
 from portal_app.services.billing import invoices as billing
+from portal_app.services.billing import screens
 from portal_app.services.billing.invoice_status import InvoiceStatus, invoice_status
 from portal_app.services.common.pagination import PageRequest, parse_page
 
@@ -136,16 +138,33 @@ def test_summaries_count_only_this_customer(db, history):
     customer_id = principal.customer_id
     db.add(inv(customer_id, total=5_000, paid=1_000, number="OPEN-1", issued_on=date(2030, 2, 1)))
     db.add(Payment(customer_id=customer_id, amount_minor=999, currency="USD", status=PaymentStatus.FAILED))
-    db.add(Service(customer_id=customer_id, name="A"))
-    db.add(Service(customer_id=customer_id, name="B", is_active=False))
-    db.add(Ticket(customer_id=customer_id, subject="s", description="d"))
     db.commit()
     summary = billing.billing_summary(db, principal)
     assert summary.outstanding_balance == "$40.00"
     assert summary.open_invoices == 1
     assert summary.last_invoice_total == "$50.00"
     assert summary.last_payment == "$230.00"  # the newer failed payment does not count
-    services = billing.services_summary(db, principal)
-    assert (services.active_services, services.total_services) == (1, 2)
-    assert services.open_invoices == 1
-    assert services.open_tickets == 1
+
+
+def test_history_page_reads_both_tables_with_pdf_links_for_this_person(db, history):
+    principal = principal_for(db, history)
+    page = screens.history_page(db, principal, PageRequest(1, 10), PageRequest(9, 10), "http://localhost:8000")
+    assert (page.invoice_position.number, page.payment_position.number) == (1, 3)  # past the end: the last page
+    assert [p.reference for p in page.payments] == ["ch_3", "ch_2", "ch_1"]
+    first = page.invoices[0]
+    assert first.pdf_href.startswith(f"http://localhost:8000/api/invoices/{first.id}/pdf?exp=")
+    assert first.pdf_download_href == f"{first.pdf_href}&download=1"
+    assert page.online is False
+
+
+def test_a_return_from_stripe_names_only_the_customers_own_invoice(db, history):
+    principal = principal_for(db, history)
+    own = db.exec(select(Invoice).where(Invoice.number == "INV-005")).one()
+    others = db.exec(select(Invoice).where(Invoice.number == "OTHER-1")).one()
+    draft = db.exec(select(Invoice).where(Invoice.number == "INV-023")).one()
+    assert screens.billing_page(db, principal, "", own.id).returned_invoice == "INV-005"
+    for invoice_id in (others.id, draft.id, None):
+        assert screens.billing_page(db, principal, "", invoice_id).returned_invoice == ""
+    page = screens.billing_page(db, principal, "")
+    assert [row.number for row in page.invoices][:2] == ["INV-022", "INV-021"]
+    assert page.invoices[0].pdf_href.startswith("/api/invoices/")

@@ -15,16 +15,11 @@ from pypdf import PdfReader
 
 from portal_app.models import Invoice, InvoiceLine, InvoiceState
 from portal_app.pdf.invoice import render_invoice_pdf
+from portal_app.services.access import NotLinked, check_pdf_link, pdf_link
 from portal_app.services.accounts import sessions
 from portal_app.services.accounts.branding import Branding
 from portal_app.services.billing import invoice_documents
-from portal_app.services.billing.invoice_documents import (
-    BillTo,
-    InvoiceDocument,
-    check_pdf_link,
-    invoice_document,
-    pdf_link,
-)
+from portal_app.services.billing.invoice_documents import BillTo, InvoiceDocument, invoice_document
 from portal_app.services.billing.invoice_status import InvoiceStatus
 from portal_app.services.common import secret_key
 from portal_app.services.common.errors import NotFound
@@ -285,10 +280,11 @@ def test_drafts_other_customers_and_unknown_ids_are_not_found(db, northwind):
         (owner, invoice.id + 1000),
         (signed_in(db, neighbour), invoice.id),
         (signed_in(db, elsewhere), invoice.id),
-        (replace(owner, customer_id=None), invoice.id),
     ]:
         with pytest.raises(NotFound):
             invoice_document(db, principal, invoice_id, today=TODAY)
+    with pytest.raises(NotLinked):
+        invoice_document(db, replace(owner, customer_id=None), invoice.id, today=TODAY)
     assert invoice_document(db, owner, invoice.id, today=TODAY).number == "NWF-2025-0001"
 
 

@@ -14,8 +14,8 @@ from portal_app import db as portal_db
 from portal_app.api import api_app
 from portal_app.config import settings
 from portal_app.models import Invoice, InvoiceLine, InvoiceState, Membership
+from portal_app.services.access import pdf_link
 from portal_app.services.accounts import sessions
-from portal_app.services.billing.invoice_documents import pdf_link
 
 
 @pytest.fixture(autouse=True)

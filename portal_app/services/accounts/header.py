@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 
-from portal_app.services.access import customer_scope
+from portal_app.services.access import NotLinked, customer_scope
 from portal_app.services.accounts.branding import Branding, branding_of
 from portal_app.services.accounts.sessions import Principal, organisation_choices
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -45,3 +49,14 @@ def page_header(db: Session, principal: Principal) -> PageHeader:
         active_customer=str(principal.customer_id or ""),
         linked=principal.customer_id is not None,
     )
+
+
+def header_and_page(
+    db: Session, principal: Principal, read: Callable[..., R], *args: Any, **kwargs: Any
+) -> tuple[PageHeader, R | None]:
+    """The header, and what `read(db, principal, ...)` shows: None when the person is not linked to a customer."""
+    header = page_header(db, principal)
+    try:
+        return header, read(db, principal, *args, **kwargs)
+    except NotLinked:  # the page says so; there is nothing to read
+        return header, None

@@ -82,7 +82,7 @@ def _charge(db: Session, report: AutopayReport, card: StripeCustomer, customer: 
     balance = invoice.total_minor - invoice.paid_minor
     attempt = next((a for a in attempts if a.status == "open" and not a.stripe_payment_intent_id), None)
     if attempt is None:
-        number = _next_number(db, invoice.id)
+        number = _next_number(db, invoice)
         attempt = PaymentAttempt(
             invoice_id=invoice.id,
             customer_id=customer.id,
@@ -134,11 +134,11 @@ def _charge(db: Session, report: AutopayReport, card: StripeCustomer, customer: 
         _refused(db, report, attempt, customer, invoice, error=refusal)
 
 
-def _next_number(db: Session, invoice_id: int) -> int:
+def _next_number(db: Session, invoice: Invoice) -> int:
     count = db.exec(
         select(func.count())
         .select_from(PaymentAttempt)
-        .where(PaymentAttempt.invoice_id == invoice_id, PaymentAttempt.kind == "autopay")
+        .where(PaymentAttempt.invoice_id == invoice.id, PaymentAttempt.kind == "autopay")
     ).one()
     return count + 1
 

@@ -13,12 +13,11 @@ from sqlmodel import Session, col, select
 from portal_app.models import Customer, Invoice, PaymentAttempt, StripeCustomer
 from portal_app.models.base import utcnow
 from portal_app.payments.gateway import PaymentError, as_dict, client, options
-from portal_app.services.access import CustomerScope, customer_scope
+from portal_app.services.access import CustomerScope, customer_scope, stripe_customer
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.billing.eligibility import autopay_enabled_for, online_scope
 from portal_app.services.billing.invoices import invoice_number
 from portal_app.services.common.dates import show_date
-from portal_app.services.common.inputs import parse_id
 from portal_app.services.common.money import format_money
 
 log = logging.getLogger(__name__)
@@ -38,11 +37,11 @@ class AutopayStatus:
     last_problem: str
 
 
-def stripe_customer_of(db: Session, customer_id: int, account: str) -> StripeCustomer | None:
+def stripe_customer_of(db: Session, customer: Customer, account: str) -> StripeCustomer | None:
     """The customer's Stripe Customer on the connected account, if created."""
     return db.exec(
         select(StripeCustomer).where(
-            StripeCustomer.customer_id == customer_id, StripeCustomer.stripe_account_id == account
+            StripeCustomer.customer_id == customer.id, StripeCustomer.stripe_account_id == account
         )
     ).first()
 
@@ -50,7 +49,7 @@ def stripe_customer_of(db: Session, customer_id: int, account: str) -> StripeCus
 def ensure_stripe_customer(db: Session, scope: CustomerScope) -> StripeCustomer:
     """The Stripe Customer of this portal customer on the connected account, created once."""
     customer, account = scope.customer, scope.organisation.stripe_account_id or ""
-    existing = stripe_customer_of(db, customer.id, account)
+    existing = stripe_customer_of(db, customer, account)
     if existing is not None:
         return existing
     params: dict[str, Any] = {"name": customer.name, "metadata": {"customer_id": str(customer.id)}}
@@ -62,7 +61,7 @@ def ensure_stripe_customer(db: Session, scope: CustomerScope) -> StripeCustomer:
         db.commit()
     except IntegrityError:
         db.rollback()  # created at the same moment by another tab: the same key made Stripe return the same one
-    found = stripe_customer_of(db, customer.id, account)
+    found = stripe_customer_of(db, customer, account)
     if found is None:
         raise PaymentError(COULD_NOT_SET_UP)
     return found
@@ -75,12 +74,12 @@ def start_card_setup(db: Session, principal: Principal, *, return_base: str) -> 
     base = return_base.rstrip("/")
     metadata = {"customer_id": str(scope.customer.id), "purpose": "autopay"}
     try:
-        stripe_customer = ensure_stripe_customer(db, scope)
+        holder = ensure_stripe_customer(db, scope)
         session = as_dict(
             client().v1.checkout.sessions.create(
                 {
                     "mode": "setup",
-                    "customer": stripe_customer.stripe_customer_id,
+                    "customer": holder.stripe_customer_id,
                     "currency": scope.customer.currency.lower(),
                     "payment_method_types": ["card"],
                     "metadata": metadata,
@@ -118,10 +117,7 @@ def save_card(db: Session, session: dict[str, Any], account: str | None) -> None
     """A completed setup-mode session: remember the card and switch automatic payments on (flushes only)."""
     if session.get("status") not in (None, "complete"):
         return
-    customer_id = parse_id(str((session.get("metadata") or {}).get("customer_id", "")))
-    if customer_id is None or not account:
-        return
-    row = stripe_customer_of(db, customer_id, account)
+    row = stripe_customer(db, session.get("metadata") or {}, account)
     if row is None or row.stripe_customer_id != session.get("customer"):
         log.warning("Setup session %s does not match a Stripe Customer of ours; ignored", session.get("id"))
         return
@@ -159,13 +155,13 @@ def _detach(account: str, method_id: str) -> None:
         log.warning("Could not detach payment method %s on %s: %s", method_id, account, exc)
 
 
-def disable_autopay(db: Session, principal: Principal) -> None:
-    """Stop future automatic charges and remove the saved card at Stripe."""
+def disable_autopay(db: Session, principal: Principal) -> AutopayStatus:
+    """Stop future automatic charges and remove the saved card at Stripe; returns the section as it now stands."""
     scope = customer_scope(db, principal)
     account = scope.organisation.stripe_account_id or ""
-    row = stripe_customer_of(db, scope.customer.id, account)
+    row = stripe_customer_of(db, scope.customer, account)
     if row is None or (not row.autopay_enabled and not row.payment_method_id):
-        return
+        return autopay_status(db, principal)
     method_id = row.payment_method_id
     row.autopay_enabled = False
     row.payment_method_id = None
@@ -176,6 +172,7 @@ def disable_autopay(db: Session, principal: Principal) -> None:
     db.commit()
     if method_id:
         _detach(account, method_id)
+    return autopay_status(db, principal)
 
 
 def autopay_status(db: Session, principal: Principal) -> AutopayStatus:
@@ -183,7 +180,7 @@ def autopay_status(db: Session, principal: Principal) -> AutopayStatus:
     scope = customer_scope(db, principal)
     customer, organisation = scope.customer, scope.organisation
     allowed = autopay_enabled_for(organisation, customer)
-    row = stripe_customer_of(db, customer.id, organisation.stripe_account_id or "")
+    row = stripe_customer_of(db, customer, organisation.stripe_account_id or "")
     enabled = bool(allowed and row is not None and row.autopay_enabled and row.payment_method_id)
     exp = ""
     if enabled and row is not None and row.card_exp_month and row.card_exp_year:

@@ -14,11 +14,9 @@ from sqlmodel import Session, col, select
 from portal_app.models import Invoice, InvoiceState, PaymentAttempt
 from portal_app.models.base import utcnow
 from portal_app.payments.gateway import COULD_NOT_START, PaymentError, as_dict, client, options
-from portal_app.services.access import customer_scope
+from portal_app.services.access import INVOICE_NOT_FOUND, customer_scope, own_invoice
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.billing.eligibility import online_scope
-from portal_app.services.billing.invoice_documents import NOT_FOUND
-from portal_app.services.billing.invoice_status import visible
 from portal_app.services.billing.invoices import invoice_number
 from portal_app.services.billing.stripe_events import checkout_completed
 from portal_app.services.common.errors import NotFound
@@ -36,16 +34,6 @@ PAID = "paid"
 PROCESSING = "processing"
 
 
-def own_invoice(db: Session, customer_id: int, invoice_id: int) -> Invoice:
-    """A visible invoice of the customer, or NotFound."""
-    invoice = db.exec(
-        select(Invoice).where(Invoice.id == invoice_id, Invoice.customer_id == customer_id, visible())
-    ).first()
-    if invoice is None:
-        raise NotFound(NOT_FOUND)
-    return invoice
-
-
 def payable_balance(invoice: Invoice) -> int:
     """The balance Stripe may charge for the invoice, or PaymentError saying why there is none."""
     if invoice.state == InvoiceState.VOID:
@@ -60,8 +48,7 @@ def payable_balance(invoice: Invoice) -> int:
 
 def start_checkout(db: Session, principal: Principal, invoice_id: int, *, return_base: str) -> str:
     """The Stripe-hosted page that collects the invoice's balance (an open one is reused, never duplicated)."""
-    owner = customer_scope(db, principal)
-    invoice = own_invoice(db, owner.customer.id, invoice_id)
+    invoice = own_invoice(db, principal, invoice_id)
     scope = online_scope(db, principal)
     account = scope.organisation.stripe_account_id or ""
     balance = payable_balance(invoice)
@@ -78,7 +65,7 @@ def start_checkout(db: Session, principal: Principal, invoice_id: int, *, return
     ).first()
     if reusable is not None and reusable.checkout_url:
         return reusable.checkout_url
-    number = _attempt_count(db, invoice.id, "checkout") + 1
+    number = _attempt_count(db, invoice, "checkout") + 1
     key = f"checkout-{invoice.id}-{number}-{balance}"
     params = _checkout_params(
         invoice, scope.customer.id, scope.organisation.name, balance, key=key, return_base=return_base
@@ -134,18 +121,18 @@ def _checkout_params(
     }
 
 
-def _attempt_count(db: Session, invoice_id: int, kind: str) -> int:
+def _attempt_count(db: Session, invoice: Invoice, kind: str) -> int:
     return db.exec(
         select(func.count())
         .select_from(PaymentAttempt)
-        .where(PaymentAttempt.invoice_id == invoice_id, PaymentAttempt.kind == kind)
+        .where(PaymentAttempt.invoice_id == invoice.id, PaymentAttempt.kind == kind)
     ).one()
 
 
 def checkout_return(db: Session, principal: Principal, invoice_id: int, session_id: str) -> str:
     """After Stripe's success redirect: "paid" once the payment is recorded, else "processing"."""
     scope = customer_scope(db, principal)
-    invoice = own_invoice(db, scope.customer.id, invoice_id)
+    invoice = own_invoice(db, principal, invoice_id)
     attempt = db.exec(
         select(PaymentAttempt).where(
             PaymentAttempt.invoice_id == invoice.id,
@@ -154,7 +141,7 @@ def checkout_return(db: Session, principal: Principal, invoice_id: int, session_
         )
     ).first()
     if attempt is None:
-        raise NotFound(NOT_FOUND)
+        raise NotFound(INVOICE_NOT_FOUND)
     if attempt.status == "succeeded":
         return PAID
     account = scope.organisation.stripe_account_id or ""

@@ -1,34 +1,26 @@
-"""An invoice as its PDF shows it, and the short-lived signed links that serve that PDF."""
+"""An invoice as its PDF shows it (the signed links that serve it are in services/access.py)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 from sqlmodel import Session, col, select
 
 from portal_app.config import ROOT, settings
-from portal_app.models import Invoice, InvoiceLine
-from portal_app.services.access import customer_scope
+from portal_app.models import InvoiceLine
+from portal_app.services.access import customer_scope, own_invoice
 from portal_app.services.accounts.branding import Branding, branding_of
 from portal_app.services.accounts.sessions import Principal
-from portal_app.services.billing.invoice_status import InvoiceStatus, invoice_status, visible
+from portal_app.services.billing.invoice_status import InvoiceStatus, invoice_status
 from portal_app.services.billing.invoices import invoice_number
 from portal_app.services.common.dates import show_date
-from portal_app.services.common.errors import NotFound
-from portal_app.services.common.inputs import parse_id
 from portal_app.services.common.money import format_money
-from portal_app.services.common.secret_key import secret_key
 
-NOT_FOUND = "Invoice not found."
 ASSETS = ROOT / "assets"
 RASTER_LOGOS = (".png", ".jpg", ".jpeg")
-LINK_LIFETIME = timedelta(minutes=10)
-MAX_EXP_DIGITS = 12
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -85,14 +77,8 @@ class InvoiceDocument:
 
 
 def invoice_document(db: Session, principal: Principal, invoice_id: int, today: date | None = None) -> InvoiceDocument:
-    """The invoice in the principal's current customer scope, or NotFound (drafts included)."""
-    if principal.customer_id is None:
-        raise NotFound(NOT_FOUND)
-    invoice = db.exec(
-        select(Invoice).where(Invoice.id == invoice_id, Invoice.customer_id == principal.customer_id, visible())
-    ).first()
-    if invoice is None:
-        raise NotFound(NOT_FOUND)
+    """One of the principal's current customer's visible invoices, or NotFound (drafts too)."""
+    invoice = own_invoice(db, principal, invoice_id)
     scope = customer_scope(db, principal)
     customer, organisation = scope.customer, scope.organisation
     rows = db.exec(
@@ -172,27 +158,3 @@ def payment_instructions(
         f"You can view your invoices and payments at any time in the customer portal: {settings().public_url}/portal"
     )
     return first, second, portal
-
-
-def pdf_link(principal: Principal, invoice_id: int, now: datetime | None = None, *, download: bool = False) -> str:
-    """A link to the invoice PDF that only this person, acting as this customer, can open for 10 minutes."""
-    exp = int((now or datetime.now(UTC)).timestamp() + LINK_LIFETIME.total_seconds())
-    sig = _signature(principal.user_id, principal.customer_id, invoice_id, exp)
-    return f"/api/invoices/{invoice_id}/pdf?exp={exp}&sig={sig}" + ("&download=1" if download else "")
-
-
-def check_pdf_link(principal: Principal, invoice_id: int, exp: str, sig: str, now: datetime | None = None) -> bool:
-    """Whether exp/sig were signed for this person, customer and invoice and have not expired."""
-    expires = parse_id(exp, 10**MAX_EXP_DIGITS - 1)
-    if principal.customer_id is None or expires is None:
-        return False
-    current = (now or datetime.now(UTC)).timestamp()
-    if not current <= expires <= current + LINK_LIFETIME.total_seconds():
-        return False
-    expected = _signature(principal.user_id, principal.customer_id, invoice_id, expires)
-    return hmac.compare_digest(expected.encode("ascii"), sig.encode("utf-8", "replace"))
-
-
-def _signature(user_id: int, customer_id: int | None, invoice_id: int, exp: int) -> str:
-    message = f"invoice-pdf:{user_id}:{customer_id}:{invoice_id}:{exp}".encode("ascii")
-    return hmac.new(secret_key(), message, hashlib.sha256).hexdigest()

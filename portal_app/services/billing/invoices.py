@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from portal_app.models import Invoice, Payment
@@ -38,6 +38,8 @@ class InvoiceRow:
     balance: str
     status: str
     has_balance: bool
+    pdf_href: str = ""  # the signed PDF links, added for the person the table is shown to
+    pdf_download_href: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,14 +137,10 @@ def payment_page(db: Session, principal: Principal, request: PageRequest) -> tup
     info = clamp(request, total)
     newest_first = (col(Payment.processed_at).desc(), col(Payment.id).desc())
     oldest_first = (col(Payment.processed_at).asc(), col(Payment.id).asc())
-    payments = _page_rows(db, select(Payment).where(where), info, newest_first, oldest_first)
-    invoice_ids = {p.invoice_id for p in payments if p.invoice_id}
-    numbers = {
-        invoice.id: invoice_number(invoice)
-        for invoice in db.exec(
-            select(Invoice).where(col(Invoice.id).in_(invoice_ids), Invoice.customer_id == customer.id)
-        ).all()
-    }
+    with_invoice = select(Payment, Invoice).outerjoin(
+        Invoice, and_(col(Invoice.id) == col(Payment.invoice_id), col(Invoice.customer_id) == customer.id)
+    )
+    rows = _page_rows(db, with_invoice.where(where), info, newest_first, oldest_first)
     return [
         PaymentRow(
             id=p.id,
@@ -150,9 +148,9 @@ def payment_page(db: Session, principal: Principal, request: PageRequest) -> tup
             amount=format_money(p.amount_minor, p.currency, customer.locale),
             status=str(p.status),
             reference=p.reference,
-            invoice_number=numbers.get(p.invoice_id, "") if p.invoice_id else "",
+            invoice_number=invoice_number(invoice) if invoice is not None else "",
         )
-        for p in payments
+        for p, invoice in rows
     ], info
 
 

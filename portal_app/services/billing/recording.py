@@ -11,28 +11,8 @@ from sqlmodel import Session, col, select
 from portal_app.models import Customer, Invoice, Organisation, Payment, PaymentAttempt, PaymentStatus
 from portal_app.models.base import utcnow
 from portal_app.payments.gateway import client, options
-from portal_app.services.common.inputs import parse_id
 
 log = logging.getLogger(__name__)
-
-
-def invoice_for_intent(db: Session, metadata: dict[str, Any], account: str | None) -> Invoice | None:
-    """The invoice named in Stripe metadata, if its customer and connected account match."""
-    invoice_id, customer_id = (
-        parse_id(str(metadata.get("invoice_id", ""))),
-        parse_id(str(metadata.get("customer_id", ""))),
-    )
-    if invoice_id is None or customer_id is None:
-        return None
-    invoice = db.get(Invoice, invoice_id)
-    if invoice is None or invoice.customer_id != customer_id:
-        return None
-    customer = db.get(Customer, invoice.customer_id)
-    organisation = db.get(Organisation, customer.organisation_id) if customer else None
-    if organisation is None or (account is not None and organisation.stripe_account_id != account):
-        log.warning("Stripe event for invoice %s came from account %s; ignored", invoice.id, account)
-        return None
-    return invoice
 
 
 def record_succeeded(db: Session, intent: dict[str, Any], invoice: Invoice) -> bool:

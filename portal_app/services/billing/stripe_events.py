@@ -10,8 +10,9 @@ from sqlmodel import Session, select
 
 from portal_app.models import PaymentAttempt, StripeEvent
 from portal_app.payments.gateway import as_dict
+from portal_app.services.access import stripe_invoice
 from portal_app.services.billing import cards
-from portal_app.services.billing.recording import invoice_for_intent, record_failed, record_refund, record_succeeded
+from portal_app.services.billing.recording import record_failed, record_refund, record_succeeded
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def _apply(db: Session, event: dict[str, Any]) -> None:
     if kind == "checkout.session.completed":
         checkout_completed(db, obj, account)
     elif kind == "payment_intent.succeeded":
-        invoice = invoice_for_intent(db, obj.get("metadata") or {}, account)
+        invoice = stripe_invoice(db, obj.get("metadata") or {}, account)
         if invoice is not None:
             record_succeeded(db, obj, invoice)
     elif kind == "payment_intent.payment_failed":
@@ -73,7 +74,7 @@ def checkout_completed(db: Session, session: dict[str, Any], account: str | None
     if session.get("payment_status") != "paid" or not session.get("payment_intent"):
         return False
     metadata = session.get("metadata") or {}
-    invoice = invoice_for_intent(db, metadata, account)
+    invoice = stripe_invoice(db, metadata, account)
     if invoice is None:
         return False
     intent_ref = session["payment_intent"]
