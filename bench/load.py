@@ -18,7 +18,7 @@ from typing import Protocol
 from bench import protocol
 from bench.seed import BENCH_PASSWORD, HUNDRED_EMAIL, tab_email
 from bench.tab import Compiled, Tab
-from bench.workload import PortalUser, Sample, expect_value, merged_delta
+from bench.workload import PortalUser, Sample, expect_page, merged_delta
 
 STORM_BASELINE_SECONDS = 4.0  # the other tabs' steady state, measured just before the storm
 START_CONCURRENCY = 25  # tabs opening (and signing in) at the same time while a crowd grows
@@ -172,14 +172,14 @@ async def history_first_vs_last(base_url: str, compiled: Compiled) -> list[Histo
         try:
             await tab.connect("/portal/login")
             await tab.sign_in(email, password)
-            first = await tab.navigate(protocol.history_path(1), expect_value(protocol.HISTORY, "invoice_page", 1))
-            position = merged_delta(first, protocol.HISTORY)
-            pages = position[protocol.field("invoice_pages")]
+            first = await tab.navigate(protocol.history_path(1), expect_page(protocol.HISTORY, "invoice_pager", 1))
+            position = merged_delta(first, protocol.HISTORY)[protocol.field("invoice_pager")]
+            pages = position["pages"]
             timings: dict[int, list[float]] = {1: [], pages: []}
             for _ in range(FLIPS):
                 for page in (1, pages):
                     await tab.navigate(
-                        protocol.history_path(page), expect_value(protocol.HISTORY, "invoice_page", page)
+                        protocol.history_path(page), expect_page(protocol.HISTORY, "invoice_pager", page)
                     )
                     timings[page].append(tab.elapsed_ms)
         finally:
@@ -187,7 +187,7 @@ async def history_first_vs_last(base_url: str, compiled: Compiled) -> list[Histo
         results.append(
             HistoryTiming(
                 email,
-                position[protocol.field("invoice_total")],
+                position["total"],
                 pages,
                 statistics.median(timings[1]),
                 statistics.median(timings[pages]),

@@ -45,6 +45,16 @@ def expect_value(state: str, name: str, value: Any) -> Check:
     return check
 
 
+def expect_page(state: str, pager: str, number: int) -> Check:
+    """A check that the page delta moved the `pager` (a Pager var) of `state` to page `number`."""
+
+    def check(updates: list[dict]) -> str | None:
+        got = (merged_delta(updates, state).get(protocol.field(pager)) or {}).get("page")
+        return None if got == number else f"{pager} is on page {got!r}, expected {number!r}"
+
+    return check
+
+
 async def timed(workload: str, page: str, tab: Tab, action) -> Sample:
     """Run one tab action and turn its outcome into a sample."""
     started = time.perf_counter()
@@ -85,7 +95,7 @@ class PortalUser:
     def _walk(self) -> list[tuple[str, Callable[[], tuple[str, dict | None, Check]]]]:
         pages = [("overview", lambda: ("/portal", None, self._overview_check()))]
         for page in range(1, INVOICES_PER_CUSTOMER // 10 + 1):
-            check = expect_value(protocol.HISTORY, "invoice_page", page)
+            check = expect_page(protocol.HISTORY, "invoice_pager", page)
             pages.append((f"history {page}", lambda page=page, check=check: (protocol.history_path(page), None, check)))
         pages.append(("support", lambda: ("/portal/support", None, lambda _: None)))
         pages.append(("thread", self._thread))

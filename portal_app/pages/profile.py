@@ -71,9 +71,9 @@ def _password_form() -> rx.Component:
 
 def _session_row(row: rx.Var) -> rx.Component:
     return rx.el.tr(
-        rx.el.th(row["device"], scope="row"),
-        rx.el.td(row["last_seen"], class_name="nowrap"),
-        rx.el.td(rx.cond(row["current"] == "True", rx.badge("This browser", variant="soft"), "")),
+        rx.el.th(row.device, scope="row"),
+        rx.el.td(row.last_seen, class_name="nowrap"),
+        rx.el.td(rx.cond(row.current, rx.badge("This browser", variant="soft"), "")),
     )
 
 

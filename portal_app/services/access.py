@@ -179,19 +179,22 @@ def provider_organisation(db: Session, slug: str) -> Organisation:
     return organisation
 
 
-def provider_customer(db: Session, organisation: Organisation, reference_or_id: str | int) -> Customer:
-    """The organisation's customer with this reference, else with this id; PortalError when there is none."""
-    text = str(reference_or_id).strip()
-    customer = db.exec(
-        select(Customer).where(Customer.organisation_id == organisation.id, Customer.reference == text)
-    ).first()
-    wanted = parse_id(text)
-    if customer is None and wanted is not None:
+def provider_customer(db: Session, organisation: Organisation, wanted: str | int) -> Customer:
+    """The organisation's customer: an int is an id; text is a reference, else an id. PortalError when none."""
+    if isinstance(wanted, int):
+        by_id, customer = db_id(wanted), None
+    else:
+        text = wanted.strip()
         customer = db.exec(
-            select(Customer).where(Customer.organisation_id == organisation.id, Customer.id == wanted)
+            select(Customer).where(Customer.organisation_id == organisation.id, Customer.reference == text)
+        ).first()
+        by_id = parse_id(text)
+    if customer is None and by_id is not None:
+        customer = db.exec(
+            select(Customer).where(Customer.organisation_id == organisation.id, Customer.id == by_id)
         ).first()
     if customer is None:
-        raise PortalError(f"{organisation.name} has no customer {text!r}.")
+        raise PortalError(f"{organisation.name} has no customer {str(wanted).strip()!r}.")
     return customer
 
 

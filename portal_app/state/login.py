@@ -32,7 +32,7 @@ class LoginState(SessionState):
         self._forget_second_step()
         done = self.router.url.query_parameters.get("reset") == "done"
         self.notice = "Your password has been changed. Sign in with your new password." if done else ""
-        if await asyncio.to_thread(self._principal) is not None:
+        if await self._principal() is not None:
             return rx.redirect(self._next(), replace=True)
         return None
 

@@ -7,14 +7,11 @@ import logging
 
 import reflex as rx
 
-from portal_app.db import session_scope
-from portal_app.services.accounts import auth, invites, password_reset, sessions, throttle, two_factor
-from portal_app.services.accounts.invites import InviteInfo
+from portal_app.services.accounts import auth, invites, password_reset, throttle
 from portal_app.services.common.errors import PortalError
 from portal_app.services.common.inputs import is_utf8
 from portal_app.state.client import caller_address
 from portal_app.state.forms import form_field
-from portal_app.state.hashing import with_hashing
 from portal_app.state.session import HOME_ROUTE, LOGIN_ROUTE, SessionState
 
 log = logging.getLogger("portal.recovery")
@@ -24,17 +21,10 @@ MAX_EMAIL_LENGTH = 254
 _background: set[asyncio.Future] = set()
 
 
-def _request_reset(email: str) -> None:
-    try:
-        with session_scope() as db:
-            password_reset.request_reset(db, email)
-    except Exception:
-        log.exception("password reset request failed")
-
-
-def _spend_reset_request(email: str, client_ip: str) -> throttle.ResetAllowance:
-    with session_scope() as db:
-        return throttle.spend_reset_request(db, auth.normalise_email(email), client_ip)
+def _log_failure(sending: asyncio.Future) -> None:
+    _background.discard(sending)
+    if not sending.cancelled() and sending.exception() is not None:
+        log.error("password reset request failed", exc_info=sending.exception())
 
 
 class ForgotPasswordState(SessionState):
@@ -64,31 +54,23 @@ class ForgotPasswordState(SessionState):
         if not is_utf8(email):
             self.error = "Enter a valid email address."
             return
-        allowance = await asyncio.to_thread(_spend_reset_request, email, caller_address(self))
+        allowance = await self._call_public(
+            throttle.spend_reset_request, auth.normalise_email(email), caller_address(self)
+        )
         if allowance.retry_minutes:
             minutes = allowance.retry_minutes
             unit = "minute" if minutes == 1 else "minutes"
             self.error = f"Too many reset requests from your network. Try again in {minutes} {unit}."
             return
-        if allowance.send:
-            future = asyncio.get_running_loop().run_in_executor(None, _request_reset, email)
-            _background.add(future)
-            future.add_done_callback(_background.discard)
+        if allowance.send:  # in the background: waiting for the mail server would show which addresses have accounts
+            sending = asyncio.ensure_future(self._call_public(password_reset.request_reset, email))
+            _background.add(sending)
+            sending.add_done_callback(_log_failure)
         self.notice = SENT_NOTICE
 
 
 def _token_from_url(state: rx.State) -> str:
     return state.router.url.query_parameters.get("token", "")[:128]
-
-
-def _check_reset(token: str) -> str | None:
-    with session_scope() as db:
-        return password_reset.check_reset_token(db, token)
-
-
-def _complete_reset(token: str, password: object) -> None:
-    with session_scope() as db:
-        password_reset.complete_reset(db, token, password)
 
 
 class ResetPasswordState(SessionState):
@@ -103,7 +85,7 @@ class ResetPasswordState(SessionState):
         """Check the link before showing the form."""
         self.error = ""
         self.checked = False
-        self.link_problem = await asyncio.to_thread(_check_reset, _token_from_url(self)) or ""
+        self.link_problem = await self._call_public(password_reset.check_reset_token, _token_from_url(self)) or ""
         self.checked = True
 
     @rx.event
@@ -114,26 +96,12 @@ class ResetPasswordState(SessionState):
             self.error = "The two passwords do not match."
             return None
         try:
-            await with_hashing(_complete_reset, _token_from_url(self), password)
+            await self._call_public_hashing(password_reset.complete_reset, _token_from_url(self), password)
         except PortalError as refused:
             self.error = refused.message
             return None
         self.browser_token, self.remembered_token = "", ""
         return rx.redirect(f"{LOGIN_ROUTE}?reset=done", replace=True)
-
-
-def _check_invite(token: str) -> InviteInfo | str:
-    with session_scope() as db:
-        return invites.check_invite_token(db, token)
-
-
-def _accept_invite(token: str, password: object, name: object, user_agent: str, client_ip: str) -> str:
-    """Accept the invitation and open a session; "" when the person must sign in with their second step."""
-    with session_scope() as db:
-        user_id = invites.accept_invite(db, token, password, name)
-        if two_factor.is_enabled(db, user_id):
-            return ""
-        return sessions.open_session(db, user_id, remember=False, user_agent=user_agent, client_ip=client_ip)
 
 
 class AcceptInviteState(SessionState):
@@ -151,7 +119,7 @@ class AcceptInviteState(SessionState):
         """Check the invitation before showing the form."""
         self.error = ""
         self.checked = False
-        info = await asyncio.to_thread(_check_invite, _token_from_url(self))
+        info = await self._call_public(invites.check_invite_token, _token_from_url(self))
         if isinstance(info, str):
             self.link_problem = info
         else:
@@ -170,13 +138,13 @@ class AcceptInviteState(SessionState):
             self.error = "The two passwords do not match."
             return None
         try:
-            token = await with_hashing(
-                _accept_invite,
+            token = await self._call_public_hashing(
+                invites.accept_and_sign_in,
                 _token_from_url(self),
                 password,
                 name,
-                self.router.headers.user_agent,
-                caller_address(self),
+                user_agent=self.router.headers.user_agent,
+                client_ip=caller_address(self),
             )
         except PortalError as refused:
             self.error = refused.message

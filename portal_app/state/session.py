@@ -75,6 +75,10 @@ class SessionState(rx.State):
         """`work(db, *args, **kwargs)` in one database session in a worker thread, for pages used signed out."""
         return await asyncio.to_thread(in_session, work, args, kwargs)
 
+    async def _call_public_hashing(self, work: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+        """Like `_call_public`, on the password-hashing pool: for signed-out pages that set a password."""
+        return await with_hashing(in_session, work, args, kwargs)
+
     async def _open_page(self, read: Callable[..., R], *args: Any, **kwargs: Any) -> R | None:
         """A customer page's load: the header and `read(db, principal, ...)` in one unit of work.
 

@@ -187,7 +187,7 @@ def test_deactivate_user_then_delete_customer(db, acme, capsys):
     assert again == (0, "alice@example.com was already deactivated; nothing changed.\n", "")
     assert deleted[0] == 0
     assert deleted[1].startswith("Deleted customer C-001 of acme")
-    assert gone == (1, "", "error: Acme Broadband has no customer with the reference or id 'C-001'.\n")
+    assert gone == (1, "", "error: Acme Broadband has no customer 'C-001'.\n")
     db.expire_all()
     assert db.get(Customer, bakery_id) is None
     assert db.get(PortalUser, user_id).is_active is False

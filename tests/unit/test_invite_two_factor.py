@@ -7,8 +7,7 @@ from sqlmodel import func, select
 from totp_helpers import freeze_clock, turn_on
 
 from portal_app.models import AuthSession, PortalUser
-from portal_app.services.accounts.invites import invite
-from portal_app.state.recovery import _accept_invite
+from portal_app.services.accounts.invites import accept_and_sign_in, invite
 
 
 def test_accepting_opens_a_session_only_without_two_factor_sign_in(db, monkeypatch):
@@ -21,8 +20,9 @@ def test_accepting_opens_a_session_only_without_two_factor_sign_in(db, monkeypat
     turn_on(db, guarded)
     guarded_sessions = sessions_of(db, guarded.id)
 
-    assert _accept_invite(token_in(guarded_link), "my own passphrase", "", "test", "203.0.113.5") == ""
-    assert _accept_invite(token_in(plain_link), "my own passphrase", "", "test", "203.0.113.5") != ""
+    assert accept_and_sign_in(db, token_in(guarded_link), "my own passphrase", "", user_agent="test") == ""
+    assert accept_and_sign_in(db, token_in(plain_link), "my own passphrase", "", user_agent="test") != ""
+    db.commit()
 
     db.expire_all()
     assert sessions_of(db, guarded.id) <= guarded_sessions

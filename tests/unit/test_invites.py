@@ -128,7 +128,7 @@ def test_existing_account_is_linked_and_not_listed_as_pending(db, acme, bakery):
     ("slug", "customer", "email", "reason"),
     [
         ("nope", "bakery", "bob@example.com", "no organisation with the slug 'nope'"),
-        ("acme", "other", "bob@example.com", "Acme Broadband has no customer with id"),
+        ("acme", "other", "bob@example.com", "Acme Broadband has no customer '"),
         ("acme", "bakery", "bob at example", "is not a valid email address"),
     ],
 )

@@ -19,11 +19,10 @@ from portal_app.models import (
     Ticket,
     TicketMessage,
 )
+from portal_app.services.access import provider_customer, provider_organisation
 from portal_app.services.accounts import single_use_links
 from portal_app.services.accounts.sessions import end_all_sessions
 from portal_app.services.common.errors import PortalError
-from portal_app.services.common.inputs import parse_id
-from portal_app.services.imports.batch import organisation_by_slug
 
 
 def deactivate_user(db: Session, email: str) -> bool:
@@ -50,10 +49,7 @@ def delete_customer(db: Session, organisation_slug: str, reference_or_id: str) -
     `reference_or_id` is the customer's reference, or its id when no customer of the organisation
     has that reference. Refused while an active portal user is linked to the customer.
     """
-    organisation = organisation_by_slug(db, organisation_slug)
-    customer = _customer(db, organisation.id, reference_or_id.strip())
-    if customer is None:
-        raise PortalError(f"{organisation.name} has no customer with the reference or id {reference_or_id.strip()!r}.")
+    customer = provider_customer(db, provider_organisation(db, organisation_slug), reference_or_id)
     active = db.exec(
         select(PortalUser.email)
         .join(Membership, col(Membership.portal_user_id) == col(PortalUser.id))
@@ -70,7 +66,7 @@ def delete_customer(db: Session, organisation_slug: str, reference_or_id: str) -
             f"Customer {label} still has active portal users ({', '.join(active)}); deactivate them first."
         )
     try:
-        _delete_owned_rows(db, customer.id)
+        _delete_owned_rows(db, customer)
         db.delete(customer)
         db.commit()
     except BaseException:
@@ -78,34 +74,21 @@ def delete_customer(db: Session, organisation_slug: str, reference_or_id: str) -
         raise
 
 
-def _customer(db: Session, organisation_id: int, reference_or_id: str) -> Customer | None:
-    """The organisation's customer with this reference, else with this id."""
-    by_reference = db.exec(
-        select(Customer).where(Customer.organisation_id == organisation_id, Customer.reference == reference_or_id)
-    ).first()
-    customer_id = parse_id(reference_or_id)
-    if by_reference is not None or customer_id is None:
-        return by_reference
-    return db.exec(
-        select(Customer).where(Customer.organisation_id == organisation_id, Customer.id == customer_id)
-    ).first()
-
-
-def _delete_owned_rows(db: Session, customer_id: int) -> None:
+def _delete_owned_rows(db: Session, customer: Customer) -> None:
     """Children first, so no foreign key is left pointing at a deleted row."""
-    invoices = select(Invoice.id).where(Invoice.customer_id == customer_id)
-    tickets = select(Ticket.id).where(Ticket.customer_id == customer_id)
+    invoices = select(Invoice.id).where(Invoice.customer_id == customer.id)
+    tickets = select(Ticket.id).where(Ticket.customer_id == customer.id)
     statements = [
         delete(TicketMessage).where(col(TicketMessage.ticket_id).in_(tickets)),
-        delete(Ticket).where(col(Ticket.customer_id) == customer_id),
-        delete(Payment).where(col(Payment.customer_id) == customer_id),
+        delete(Ticket).where(col(Ticket.customer_id) == customer.id),
+        delete(Payment).where(col(Payment.customer_id) == customer.id),
         delete(InvoiceLine).where(col(InvoiceLine.invoice_id).in_(invoices)),
-        delete(Invoice).where(col(Invoice.customer_id) == customer_id),
-        delete(Service).where(col(Service.customer_id) == customer_id),
-        delete(Project).where(col(Project.customer_id) == customer_id),
-        delete(Membership).where(col(Membership.customer_id) == customer_id),
-        delete(AuthToken).where(col(AuthToken.customer_id) == customer_id),
-        update(AuthSession).where(col(AuthSession.active_customer_id) == customer_id).values(active_customer_id=None),
+        delete(Invoice).where(col(Invoice.customer_id) == customer.id),
+        delete(Service).where(col(Service.customer_id) == customer.id),
+        delete(Project).where(col(Project.customer_id) == customer.id),
+        delete(Membership).where(col(Membership.customer_id) == customer.id),
+        delete(AuthToken).where(col(AuthToken.customer_id) == customer.id),
+        update(AuthSession).where(col(AuthSession.active_customer_id) == customer.id).values(active_customer_id=None),
     ]
     for statement in statements:
         db.exec(statement.execution_options(synchronize_session=False))

@@ -16,10 +16,10 @@ from portal_app.config import settings
 from portal_app.mail import MailError, normalise_address, send_mail
 from portal_app.models import AuthToken, Customer, Membership, Organisation, PortalUser, TokenPurpose
 from portal_app.models.base import utcnow
-from portal_app.services.accounts import single_use_links
+from portal_app.services.access import provider_customer, provider_organisation
+from portal_app.services.accounts import sessions, single_use_links, two_factor
 from portal_app.services.accounts.passwords import hash_password, password_problem
 from portal_app.services.accounts.profile import clean_name
-from portal_app.services.accounts.sessions import end_all_sessions
 from portal_app.services.common.errors import PortalError
 
 INVITE_LIFETIME = timedelta(days=7)
@@ -53,17 +53,15 @@ class InviteInfo:
 def invite(db: Session, *, organisation_slug: str, customer_id: int, email: str, name: str = "") -> str:
     """Give the person access to the customer's portal and email them a link; returns the link.
 
-    Safe to repeat: the user and membership are reused, and earlier links for the same
-    customer stop working. Commits before sending; raises MailError (with the link in its
-    message) when the email cannot be sent.
+    The customer is found as `access.provider_customer` finds it. Safe to repeat: the user and
+    membership are reused, and earlier links for the same customer stop working. Commits before
+    sending; raises MailError (with the link in its message) when the email cannot be sent.
     """
     address = normalise_address(email)
     if address is None:
         raise PortalError(f"{email.strip()!r} is not a valid email address.")
-    organisation = _organisation(db, organisation_slug)
-    customer = db.get(Customer, customer_id)
-    if customer is None or customer.organisation_id != organisation.id:
-        raise PortalError(f"{organisation.name} has no customer with id {customer_id}.")
+    organisation = provider_organisation(db, organisation_slug)
+    customer = provider_customer(db, organisation, customer_id)
     user = _user(db, address) or PortalUser(email=address)
     if not user.is_active:
         raise PortalError(f"The portal account of {address} is deactivated.")
@@ -71,7 +69,7 @@ def invite(db: Session, *, organisation_slug: str, customer_id: int, email: str,
         user.name = name.strip()[:MAX_NAME_LENGTH]
     db.add(user)
     db.flush()
-    if _membership(db, user.id, customer.id) is None:
+    if _membership(db, user, customer) is None:
         db.add(Membership(portal_user_id=user.id, customer_id=customer.id))
         db.flush()
     return _send_invite(db, organisation, customer, user)
@@ -79,7 +77,7 @@ def invite(db: Session, *, organisation_slug: str, customer_id: int, email: str,
 
 def resend_invite(db: Session, *, organisation_slug: str, email: str) -> str:
     """Email a fresh link for the person's latest pending invitation; returns the link."""
-    organisation = _organisation(db, organisation_slug)
+    organisation = provider_organisation(db, organisation_slug)
     address = normalise_address(email) or email.strip()
     row = db.exec(
         _pending_query()
@@ -96,7 +94,7 @@ def pending_invites(db: Session, organisation_slug: str | None = None) -> list[P
     """The latest invitation of every person and customer still waiting for a password, newest first."""
     query = _pending_query().order_by(col(AuthToken.created_at).desc(), col(AuthToken.id).desc())
     if organisation_slug is not None:
-        query = query.where(Organisation.id == _organisation(db, organisation_slug).id)
+        query = query.where(Organisation.id == provider_organisation(db, organisation_slug).id)
     now = utcnow()
     seen: set[tuple[int, int]] = set()
     pending = []
@@ -154,9 +152,19 @@ def accept_invite(db: Session, token: str, password: object, name: object = None
         user.name = chosen_name
     db.add(user)
     single_use_links.expire_outstanding(db, user.id)
-    end_all_sessions(db, user.id)
+    sessions.end_all_sessions(db, user.id)
     db.flush()
     return user.id
+
+
+def accept_and_sign_in(
+    db: Session, token: str, password: object, name: object, *, user_agent: str = "", client_ip: str = ""
+) -> str:
+    """Accept the invitation and open a session; "" when the person must sign in with their second step."""
+    user_id = accept_invite(db, token, password, name)
+    if two_factor.is_enabled(db, user_id):
+        return ""
+    return sessions.open_session(db, user_id, remember=False, user_agent=user_agent, client_ip=client_ip)
 
 
 def _send_invite(db: Session, organisation: Organisation, customer: Customer, user: PortalUser) -> str:
@@ -202,20 +210,13 @@ def _pending_query() -> Select[AuthToken, PortalUser, Customer, Organisation]:
     )
 
 
-def _organisation(db: Session, slug: str) -> Organisation:
-    organisation = db.exec(select(Organisation).where(Organisation.slug == slug)).first()
-    if organisation is None:
-        raise PortalError(f"There is no organisation with the slug {slug!r}.")
-    return organisation
-
-
 def _user(db: Session, address: str) -> PortalUser | None:
     return db.exec(select(PortalUser).where(PortalUser.email == address)).first()
 
 
-def _membership(db: Session, user_id: int, customer_id: int) -> Membership | None:
+def _membership(db: Session, user: PortalUser, customer: Customer) -> Membership | None:
     return db.exec(
-        select(Membership).where(Membership.portal_user_id == user_id, Membership.customer_id == customer_id)
+        select(Membership).where(Membership.portal_user_id == user.id, Membership.customer_id == customer.id)
     ).first()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from sqlmodel import Session, col, select
@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from portal_app.config import settings
 from portal_app.mail import MailError, normalise_address, send_mail
 from portal_app.models import AuthSession, PortalUser, TokenPurpose
+from portal_app.services.access import NotLinked, customer_scope
 from portal_app.services.accounts import single_use_links
 from portal_app.services.accounts.passwords import hash_password, password_problem, verify_password
 from portal_app.services.accounts.sessions import Principal, end_all_sessions
@@ -42,6 +43,38 @@ class SessionRow:
     device: str
     last_seen: str
     current: bool
+
+
+@dataclass(frozen=True)
+class ProfilePage:
+    """The person's own details and sessions, and the provider's record of the customer they act as
+    (empty when unlinked)."""
+
+    name: str
+    email: str
+    record_name: str = ""
+    record_email: str = ""
+    record_phone: str = ""
+    record_address: str = ""
+    provider_email: str = ""
+    sessions: list[SessionRow] = field(default_factory=list)
+
+
+def profile_page(db: Session, principal: Principal) -> ProfilePage:
+    """What the profile page shows the signed-in person, linked or not."""
+    page = ProfilePage(name=principal.user_name, email=principal.user_email, sessions=active_sessions(db, principal))
+    try:
+        scope = customer_scope(db, principal)
+    except NotLinked:
+        return page
+    return replace(
+        page,
+        record_name=scope.customer.name,
+        record_email=scope.customer.email,
+        record_phone=scope.customer.phone,
+        record_address=scope.customer.address,
+        provider_email=scope.organisation.email,
+    )
 
 
 def _user(db: Session, principal: Principal) -> PortalUser:

@@ -1,4 +1,4 @@
-"""What every CSV import shares: the report, row problems, look-ups and the all-or-nothing commit."""
+"""What every CSV import shares: the report, row problems, the customer look-up and the all-or-nothing commit."""
 
 from __future__ import annotations
 
@@ -81,13 +81,6 @@ class Problems:
 def numbered(found: Iterable[tuple[int, str]]) -> list[str]:
     """'row N: message' lines sorted by row (stable within a row)."""
     return [f"row {number}: {message}" for number, message in sorted(found, key=lambda item: item[0])]
-
-
-def organisation_by_slug(db: Session, slug: str) -> Organisation:
-    organisation = db.exec(select(Organisation).where(Organisation.slug == slug)).first()
-    if organisation is None:
-        raise PortalError(f"There is no organisation with the slug {slug!r}.")
-    return organisation
 
 
 class Customers:

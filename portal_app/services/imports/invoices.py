@@ -9,6 +9,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from portal_app.models import Customer, Invoice, InvoiceLine, InvoiceState, Organisation
+from portal_app.services.access import provider_organisation
 from portal_app.services.imports import values
 from portal_app.services.imports.batch import (
     Customers,
@@ -16,7 +17,6 @@ from portal_app.services.imports.batch import (
     Problems,
     chunks,
     finish,
-    organisation_by_slug,
 )
 from portal_app.services.imports.csv_rows import Row, read_rows
 
@@ -98,7 +98,7 @@ def import_invoices(db: Session, organisation_slug: str, text: str | bytes) -> I
     Tax is rounded half-up per line; total = sum of (amount + tax). An invoice number the
     organisation already has with different content is an error. Counts are per invoice.
     """
-    organisation = organisation_by_slug(db, organisation_slug)
+    organisation = provider_organisation(db, organisation_slug)
     rows, unreadable = read_rows(text, required=COLUMNS, optional=("tax_rate",))
     problems = Problems(unreadable)
     customers = Customers(db, organisation)
@@ -165,9 +165,10 @@ def _compare_with_stored(
     skipped = 0
     for invoice in planned:
         matches = stored.get(invoice.number, [])
-        owners = {other.customer_id for other, _lines in matches} - {invoice.customer.id}
-        if owners:
-            owner = db.get(Customer, min(owners))
+        elsewhere = [other for other, _lines in matches if other.customer_id != invoice.customer.id]
+        if elsewhere:
+            first = min(elsewhere, key=lambda other: other.customer_id)
+            owner = db.get(Customer, first.customer_id)
             problems.add(
                 invoice.first_row, f"invoice {invoice.number} already exists for customer {owner.reference or owner.id}"
             )

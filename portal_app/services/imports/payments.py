@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select, update
 
 from portal_app.models import Customer, Invoice, InvoiceState, Organisation, Payment, PaymentStatus
+from portal_app.services.access import provider_organisation
 from portal_app.services.common.money import format_money
 from portal_app.services.imports import values
 from portal_app.services.imports.batch import (
@@ -19,7 +20,6 @@ from portal_app.services.imports.batch import (
     chunks,
     finish,
     numbered,
-    organisation_by_slug,
 )
 from portal_app.services.imports.csv_rows import Row, read_rows
 
@@ -40,22 +40,19 @@ class _PaidAmounts:
     """How much the import changes each invoice's paid amount, and the last row that did."""
 
     def __init__(self) -> None:
+        self.invoices: dict[int, Invoice] = {}
         self.delta: dict[int, int] = defaultdict(int)
         self.last_row: dict[int, int] = {}
 
-    def move(self, row: Row, before: Payment | None, after: dict[str, object]) -> None:
-        """A payment changes from `before` (None: new) to the fields `after`: only succeeded ones count."""
-        if before is not None:
-            self._add(row, before.invoice_id, before.status, -before.amount_minor)
-        self._add(row, after["invoice_id"], after["status"], after["amount_minor"])
+    def add(self, row: Row, invoice: Invoice | None, status: PaymentStatus, amount_minor: int) -> None:
+        """Count a payment's amount towards the invoice it pays; only succeeded payments count."""
+        if invoice is not None and status == PaymentStatus.SUCCEEDED:
+            self.invoices[invoice.id] = invoice
+            self.delta[invoice.id] += amount_minor
+            self.last_row[invoice.id] = row.number
 
-    def _add(self, row: Row, invoice_id: int | None, status: PaymentStatus, amount_minor: int) -> None:
-        if invoice_id is not None and status == PaymentStatus.SUCCEEDED:
-            self.delta[invoice_id] += amount_minor
-            self.last_row[invoice_id] = row.number
-
-    def changed(self) -> list[int]:
-        return [invoice_id for invoice_id, delta in self.delta.items() if delta]
+    def changed(self) -> list[Invoice]:
+        return [self.invoices[invoice_id] for invoice_id, delta in self.delta.items() if delta]
 
 
 def import_payments(db: Session, organisation_slug: str, text: str | bytes) -> ImportReport:
@@ -67,7 +64,7 @@ def import_payments(db: Session, organisation_slug: str, text: str | bytes) -> I
     count towards its paid amount (an updated payment moves its share). A succeeded payment cannot
     go to a draft or void invoice. Paying more than the balance is accepted and reported as a warning.
     """
-    organisation = organisation_by_slug(db, organisation_slug)
+    organisation = provider_organisation(db, organisation_slug)
     rows, unreadable = read_rows(text, required=COLUMNS, optional=("invoice_number",))
     problems = Problems(unreadable)
     customers = Customers(db, organisation)
@@ -81,7 +78,7 @@ def import_payments(db: Session, organisation_slug: str, text: str | bytes) -> I
         checked = _check_row(problems, row, customers, invoices)
         if checked is None:
             continue
-        customer, reference, fields = checked
+        customer, reference, fields, invoice = checked
         key = (customer.id, reference)
         if problems.repeated(row, first_rows, key, f"payment {reference!r} of customer {customer.reference!r}"):
             continue
@@ -96,8 +93,10 @@ def import_payments(db: Session, organisation_slug: str, text: str | bytes) -> I
         plan = _Plan(customer.id, None, {**fields, "reference": reference})
         if payment is not None:
             plan = _Plan(customer.id, payment, changes(payment, fields))
+        if payment is not None and plan.fields:  # its old amount leaves the invoice it paid
+            paid.add(row, _invoice_of(db, payment), payment.status, -payment.amount_minor)
         if payment is None or plan.fields:
-            paid.move(row, payment, fields)
+            paid.add(row, invoice, fields["status"], fields["amount_minor"])
         plans.append(plan)
 
     def apply(report: ImportReport) -> None:
@@ -112,22 +111,26 @@ def import_payments(db: Session, organisation_slug: str, text: str | bytes) -> I
             else:
                 report.skipped += 1
         db.flush()
-        for invoice_id in paid.changed():
-            db.exec(
+        overpaid = []
+        for invoice in paid.changed():
+            paid_minor = db.exec(
                 update(Invoice)
-                .where(col(Invoice.id) == invoice_id)
-                .values(paid_minor=col(Invoice.paid_minor) + paid.delta[invoice_id])
+                .where(col(Invoice.id) == invoice.id)
+                .values(paid_minor=col(Invoice.paid_minor) + paid.delta[invoice.id])
+                .returning(col(Invoice.paid_minor))
                 .execution_options(synchronize_session=False)
-            )
-        report.warnings = _overpaid(db, paid)
+            ).scalar_one()
+            if paid_minor > invoice.total_minor:
+                overpaid.append((paid.last_row[invoice.id], _overpaid(invoice, paid_minor)))
+        report.warnings = numbered(overpaid)
 
     return finish(db, problems, apply)
 
 
 def _check_row(
     problems: Problems, row: Row, customers: Customers, invoices: dict[tuple[int, str], list[Invoice]]
-) -> tuple[Customer, str, dict[str, object]] | None:
-    """The row's customer, reference and payment fields, or None when it has a problem (noted)."""
+) -> tuple[Customer, str, dict[str, object], Invoice | None] | None:
+    """The row's customer, reference, payment fields and invoice, or None when it has a problem (noted)."""
     found = len(problems)
     reference = problems.required(row, "reference", values.text, "reference", 120)
     customer = customers.of_row(problems, row)
@@ -154,7 +157,7 @@ def _check_row(
         "status": status,
         "processed_at": processed_at,
     }
-    return customer, reference, fields
+    return customer, reference, fields, invoice
 
 
 def _invoice(problems: Problems, row: Row, matches: list[Invoice], customer: Customer) -> Invoice | None:
@@ -193,20 +196,14 @@ def _invoices_by_number(
     return found
 
 
-def _overpaid(db: Session, paid: _PaidAmounts) -> list[str]:
-    """A warning for each invoice the import left paid beyond its total."""
-    found = []
-    for chunk in chunks(paid.changed()):
-        for invoice_id, number, currency, total, paid_minor in db.exec(
-            select(Invoice.id, Invoice.number, Invoice.currency, Invoice.total_minor, Invoice.paid_minor).where(
-                col(Invoice.id).in_(chunk), col(Invoice.paid_minor) > col(Invoice.total_minor)
-            )
-        ):
-            found.append(
-                (
-                    paid.last_row[invoice_id],
-                    f"invoice {number} is overpaid by {format_money(paid_minor - total, currency)} "
-                    f"(paid {format_money(paid_minor, currency)} of {format_money(total, currency)})",
-                )
-            )
-    return numbered(found)
+def _invoice_of(db: Session, payment: Payment) -> Invoice | None:
+    return db.get(Invoice, payment.invoice_id) if payment.invoice_id is not None else None
+
+
+def _overpaid(invoice: Invoice, paid_minor: int) -> str:
+    """The warning for an invoice the import left paid beyond its total."""
+    total, currency = invoice.total_minor, invoice.currency
+    return (
+        f"invoice {invoice.number} is overpaid by {format_money(paid_minor - total, currency)} "
+        f"(paid {format_money(paid_minor, currency)} of {format_money(total, currency)})"
+    )

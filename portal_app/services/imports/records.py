@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from portal_app.mail import normalise_address
 from portal_app.models import Customer, Service
+from portal_app.services.access import provider_organisation
 from portal_app.services.imports import values
 from portal_app.services.imports.batch import (
     Customers,
@@ -23,7 +24,6 @@ from portal_app.services.imports.batch import (
     assign,
     changes,
     finish,
-    organisation_by_slug,
 )
 from portal_app.services.imports.csv_rows import read_rows
 from portal_app.services.imports.invoices import import_invoices
@@ -41,7 +41,7 @@ def import_customers(db: Session, organisation_slug: str, text: str | bytes) -> 
     Columns: reference, name (required); email, phone, address, locale, currency (optional; a
     column left out leaves the value alone, and so does an empty locale or currency cell).
     """
-    organisation = organisation_by_slug(db, organisation_slug)
+    organisation = provider_organisation(db, organisation_slug)
     rows, unreadable = read_rows(
         text, required=("reference", "name"), optional=("email", "phone", "address", "locale", "currency")
     )
@@ -92,7 +92,7 @@ def import_services(db: Session, organisation_slug: str, text: str | bytes) -> I
     Columns: customer_reference, name, status (Active/Inactive) (required); description,
     active_since (YYYY-MM-DD) (optional).
     """
-    organisation = organisation_by_slug(db, organisation_slug)
+    organisation = provider_organisation(db, organisation_slug)
     rows, unreadable = read_rows(
         text, required=("customer_reference", "name", "status"), optional=("description", "active_since")
     )
