@@ -45,14 +45,19 @@ def expect_value(state: str, name: str, value: Any) -> Check:
     return check
 
 
-def expect_page(state: str, pager: str, number: int) -> Check:
-    """A check that the page delta moved the `pager` (a Pager var) of `state` to page `number`."""
+def expect_field(state: str, name: str, key: str, value: Any) -> Check:
+    """A check that the page delta set `key` of the typed row `name` of `state` to `value`."""
 
     def check(updates: list[dict]) -> str | None:
-        got = (merged_delta(updates, state).get(protocol.field(pager)) or {}).get("page")
-        return None if got == number else f"{pager} is on page {got!r}, expected {number!r}"
+        got = (merged_delta(updates, state).get(protocol.field(name)) or {}).get(key)
+        return None if got == value else f"{name}.{key} is {got!r}, expected {value!r}"
 
     return check
+
+
+def expect_page(state: str, pager: str, number: int) -> Check:
+    """A check that the page delta moved the `pager` (a Pager var) of `state` to page `number`."""
+    return expect_field(state, pager, "page", number)
 
 
 async def timed(workload: str, page: str, tab: Tab, action) -> Sample:
@@ -103,7 +108,8 @@ class PortalUser:
 
     def _thread(self) -> tuple[str, dict, Check]:
         ticket_id = self.thread_path.rsplit("/", 1)[-1]
-        return self.thread_path, {"ticket_id": ticket_id}, expect_value(protocol.THREAD, "subject", THREAD_SUBJECT)
+        check = expect_field(protocol.THREAD, "thread", "subject", THREAD_SUBJECT)
+        return self.thread_path, {"ticket_id": ticket_id}, check
 
     async def step(self) -> Sample:
         """Open the next page of the walk."""

@@ -8,8 +8,14 @@ from portal_app.components.auth_card import form_error
 from portal_app.components.cards import section
 from portal_app.components.shell import log_out_button
 from portal_app.components.tables import data_table, pager
+from portal_app.components.tickets import (
+    form_notice,
+    thread_messages,
+    thread_meta,
+    ticket_not_found,
+    ticket_status_badge,
+)
 from portal_app.pages.registry import portal_page
-from portal_app.pages.support import form_notice, thread_messages, thread_meta, ticket_not_found, ticket_status_badge
 from portal_app.state.limits import REPLY_MAX
 from portal_app.state.session import SessionState
 from portal_app.state.staff import STAFF_ROUTE, StaffInboxState, StaffSession, StaffThreadState
@@ -100,9 +106,9 @@ def _filter_links(label: str, links: rx.Var) -> rx.Component:
             rx.foreach(
                 links,
                 lambda link: rx.cond(
-                    link["current"] == "yes",
-                    rx.el.span(link["label"], class_name="filter-chip filter-chip-current", aria_current="true"),
-                    rx.link(link["label"], href=link["href"], class_name="filter-chip", underline="none"),
+                    link.current,
+                    rx.el.span(link.label, class_name="filter-chip filter-chip-current", aria_current="true"),
+                    rx.link(link.label, href=link.href, class_name="filter-chip", underline="none"),
                 ),
             ),
             spacing="2",
@@ -115,14 +121,14 @@ def _filter_links(label: str, links: rx.Var) -> rx.Component:
 
 def _inbox_row(row: rx.Var) -> rx.Component:
     return rx.el.tr(
-        rx.el.td("#", row["id"], class_name="nowrap"),
-        rx.el.th(rx.link(row["subject"], href=row["href"]), scope="row"),
-        rx.el.td(row["customer"]),
-        rx.el.td(ticket_status_badge(row["status"], row["status_label"]), class_name="nowrap"),
-        rx.el.td(row["priority"]),
-        rx.el.td(row["source"]),
-        rx.el.td(row["updated"], class_name="nowrap"),
-        rx.el.td(rx.cond(row["rating"] != "", row["rating"] + " of 5", "—"), class_name="nowrap"),
+        rx.el.td("#", row.id, class_name="nowrap"),
+        rx.el.th(rx.link(row.subject, href=row.href), scope="row"),
+        rx.el.td(row.customer),
+        rx.el.td(ticket_status_badge(row.status, row.status_label), class_name="nowrap"),
+        rx.el.td(row.priority),
+        rx.el.td(row.source),
+        rx.el.td(row.updated, class_name="nowrap"),
+        rx.el.td(rx.cond(row.rating, rx.fragment(row.rating, " of 5"), "—"), class_name="nowrap"),
     )
 
 
@@ -141,16 +147,16 @@ def _csat_card() -> rx.Component:
                     rx.foreach(
                         StaffInboxState.csat_bars,
                         lambda bar: rx.el.tr(
-                            rx.el.th(bar["stars"], " ★", scope="row", class_name="nowrap"),
+                            rx.el.th(bar.stars, " ★", scope="row", class_name="nowrap"),
                             rx.el.td(
                                 rx.box(
-                                    rx.box(class_name="csat-bar-fill", style={"width": bar["width"]}),
+                                    rx.box(class_name="csat-bar-fill", style={"width": bar.width}),
                                     class_name="csat-bar",
                                     aria_hidden="true",
                                 ),
                                 class_name="csat-bar-cell",
                             ),
-                            rx.el.td(bar["count"], class_name="num"),
+                            rx.el.td(bar.count, class_name="num"),
                         ),
                     )
                 ),
@@ -186,7 +192,7 @@ def staff_inbox_page() -> rx.Component:
                 data_table(
                     INBOX_HEADERS, StaffInboxState.rows, _inbox_row, "No tickets match these filters.", "Tickets"
                 ),
-                pager("Inbox pages", StaffInboxState, "ticket"),
+                pager("Inbox pages", StaffInboxState.ticket_pager),
             ),
             spacing="4",
             width="100%",
@@ -212,12 +218,12 @@ def _staff_reply_form() -> rx.Component:
 
 
 def _status_buttons() -> rx.Component:
-    state = StaffThreadState
-    is_open = (state.status == "Open") | (state.status == "Awaiting your reply")
+    state, thread = StaffThreadState, StaffThreadState.thread
+    is_open = (thread.status == "Open") | (thread.status == "Awaiting your reply")
     return rx.flex(
         rx.cond(is_open, rx.button("Resolve", on_click=state.set_ticket_status("Resolved"), color_scheme="green")),
         rx.cond(
-            state.status != "Closed",
+            thread.status != "Closed",
             rx.button("Close", on_click=state.set_ticket_status("Closed"), variant="soft", color_scheme="gray"),
         ),
         rx.cond(~is_open, rx.button("Reopen", on_click=state.set_ticket_status("Open"), variant="soft")),
@@ -227,10 +233,10 @@ def _status_buttons() -> rx.Component:
 
 
 def _staff_thread_body() -> rx.Component:
-    state = StaffThreadState
+    state, thread = StaffThreadState, StaffThreadState.thread
     return rx.vstack(
         rx.flex(
-            rx.heading(state.subject, size="6", as_="h1", class_name="thread-title"),
+            rx.heading(thread.subject, size="6", as_="h1", class_name="thread-title"),
             rx.link("← Back to the inbox", href=STAFF_ROUTE, size="2"),
             justify="between",
             align="center",
@@ -238,24 +244,26 @@ def _staff_thread_body() -> rx.Component:
             spacing="2",
             width="100%",
         ),
-        thread_meta(state, state.status_label),
+        thread_meta(thread, state.status_label),
         rx.text(
             "Customer: ",
-            rx.el.strong(state.customer),
-            rx.cond(state.customer_email != "", " · " + state.customer_email, ""),
+            rx.el.strong(thread.customer),
+            rx.cond(thread.customer_email != "", " · " + thread.customer_email, ""),
             size="2",
         ),
         form_notice(state.notice),
         form_error(state.error),
         section("Status", _status_buttons()),
-        section("Conversation", thread_messages(state.messages, staff_side=True)),
-        rx.cond(state.can_reply, section("Reply", _staff_reply_form())),
+        section("Conversation", thread_messages(thread, staff_side=True)),
+        rx.cond(thread.can_reply, section("Reply", _staff_reply_form())),
         rx.cond(
-            state.rating > 0,
+            thread.rating > 0,
             section(
                 "Customer rating",
-                rx.text("Rated ", state.rating, " of 5", weight="medium"),
-                rx.cond(state.rating_comment != "", rx.text(state.rating_comment, as_="p", class_name="message-body")),
+                rx.text("Rated ", thread.rating, " of 5", weight="medium"),
+                rx.cond(
+                    thread.rating_comment != "", rx.text(thread.rating_comment, as_="p", class_name="message-body")
+                ),
             ),
         ),
         spacing="4",
@@ -264,7 +272,7 @@ def _staff_thread_body() -> rx.Component:
     )
 
 
-@portal_page("/staff/tickets/[ticket_id]", "Staff ticket", on_load=StaffThreadState.load_staff_thread)
+@portal_page(f"{STAFF_ROUTE}/tickets/[ticket_id]", "Staff ticket", on_load=StaffThreadState.load_staff_thread)
 def staff_thread_page() -> rx.Component:
     """One ticket of the organisation: conversation, reply and status."""
     return staff_shell(

@@ -7,9 +7,9 @@ import reflex as rx
 from portal_app.components.auth_card import form_error
 from portal_app.components.cards import link_button, section
 from portal_app.components.tables import data_table, pager
+from portal_app.components.tickets import form_notice
 from portal_app.pages.registry import portal_page
 from portal_app.pages.staff import staff_shell
-from portal_app.pages.support import form_notice
 from portal_app.state.limits import ARTICLE_BODY_MAX, ARTICLE_SLUG_MAX, ARTICLE_TAGS_MAX, ARTICLE_TITLE_MAX
 from portal_app.state.staff_articles import ARTICLES_ROUTE, StaffArticleEditorState, StaffArticlesState
 
@@ -27,10 +27,10 @@ def _badge(value: rx.Var, colours: tuple[tuple[str, str], ...]) -> rx.Component:
 
 def _article_row(row: rx.Var) -> rx.Component:
     return rx.el.tr(
-        rx.el.th(rx.link(row["title"], href=row["href"]), scope="row"),
-        rx.el.td(_badge(row["status"], STATUS_COLOURS), class_name="nowrap"),
-        rx.el.td(_badge(row["visibility"], VISIBILITY_COLOURS), class_name="nowrap"),
-        rx.el.td(row["updated"], class_name="nowrap"),
+        rx.el.th(rx.link(row.title, href=row.href), scope="row"),
+        rx.el.td(_badge(row.status, STATUS_COLOURS), class_name="nowrap"),
+        rx.el.td(_badge(row.visibility, VISIBILITY_COLOURS), class_name="nowrap"),
+        rx.el.td(row.updated, class_name="nowrap"),
     )
 
 
@@ -58,7 +58,7 @@ def staff_articles_page() -> rx.Component:
             data_table(
                 LIST_HEADERS, StaffArticlesState.rows, _article_row, "No articles yet: write the first one.", "Articles"
             ),
-            pager("Article pages", StaffArticlesState, "article"),
+            pager("Article pages", StaffArticlesState.article_pager),
         ),
     )
 

@@ -9,46 +9,39 @@ from portal_app.components.cards import link_button, section
 from portal_app.components.shell import portal_shell
 from portal_app.components.stars import star_line, star_rating_input
 from portal_app.components.tables import pager
+from portal_app.components.tickets import (
+    form_notice,
+    thread_messages,
+    thread_meta,
+    ticket_not_found,
+    ticket_status_badge,
+)
 from portal_app.pages.registry import portal_page
 from portal_app.state.limits import COMMENT_MAX, DESCRIPTION_MAX, REPLY_MAX, SUBJECT_MAX
-from portal_app.state.support import PRIORITIES, SUPPORT_ROUTE, AllTicketsState, SupportState, ThreadState
-
-TICKET_STATUS_COLOURS = (
-    ("Open", "blue"),
-    ("Awaiting your reply", "amber"),
-    ("Resolved", "green"),
-    ("Closed", "gray"),
+from portal_app.state.support import (
+    ALL_TICKETS_ROUTE,
+    PRIORITIES,
+    SUPPORT_ROUTE,
+    AllTicketsState,
+    SupportState,
+    ThreadState,
 )
+
 SUBJECT_EXAMPLES = "For example: Low speed, No connection, Billing question"
-
-
-def form_notice(message: rx.Var) -> rx.Component:
-    """A confirmation callout announced to screen readers (high contrast: it sits on tinted cards)."""
-    return rx.cond(
-        message != "",
-        rx.callout(message, icon="circle-check", color_scheme="green", high_contrast=True, role="status", width="100%"),
-    )
-
-
-def ticket_status_badge(status: rx.Var, label: rx.Var | None = None) -> rx.Component:
-    """A badge coloured by ticket status, showing the status or a label for it."""
-    colour = rx.match(status, *TICKET_STATUS_COLOURS, "gray")
-    text = status if label is None else label
-    return rx.badge(text, color_scheme=colour, variant="soft", high_contrast=True, size="2")
 
 
 def _ticket_item(ticket: rx.Var) -> rx.Component:
     """One ticket in a list: subject linking to its thread, status, created and a preview."""
     return rx.el.li(
         rx.flex(
-            rx.link(ticket["subject"], href=ticket["href"], weight="medium", class_name="ticket-subject"),
-            ticket_status_badge(ticket["status"]),
+            rx.link(ticket.subject, href=ticket.href, weight="medium", class_name="ticket-subject"),
+            ticket_status_badge(ticket.status),
             justify="between",
             align="start",
             spacing="3",
         ),
-        rx.text(ticket["preview"], size="2", color_scheme="gray", as_="p", class_name="ticket-preview"),
-        rx.text("#", ticket["id"], " · Created ", ticket["created"], size="1", color_scheme="gray", as_="p"),
+        rx.text(ticket.preview, size="2", color_scheme="gray", as_="p", class_name="ticket-preview"),
+        rx.text("#", ticket.id, " · Created ", ticket.created, size="1", color_scheme="gray", as_="p"),
         class_name="ticket-item",
     )
 
@@ -84,12 +77,12 @@ def _suggestions() -> rx.Component:
                     SupportState.suggestions,
                     lambda article: rx.el.li(
                         rx.link(
-                            article["title"],
-                            href=article["href"],
+                            article.title,
+                            href=article.href,
                             is_external=True,
-                            aria_label=article["title"] + " (opens in a new tab)",
+                            aria_label=article.title + " (opens in a new tab)",
                         ),
-                        rx.text(article["excerpt"], size="1", color_scheme="gray", as_="p"),
+                        rx.text(article.excerpt, size="1", color_scheme="gray", as_="p"),
                     ),
                 ),
                 class_name="suggestion-list",
@@ -177,7 +170,7 @@ def support_page() -> rx.Component:
                 section(
                     "Recent tickets",
                     ticket_list(SupportState.tickets, "Recent tickets"),
-                    action=link_button("All tickets", "/portal/support/all", "soft"),
+                    action=link_button("All tickets", ALL_TICKETS_ROUTE, "soft"),
                 ),
                 section("Open a support ticket", _ticket_form()),
                 columns=rx.breakpoints(initial="1", md="2"),
@@ -195,7 +188,7 @@ def _back_to_support() -> rx.Component:
     return rx.link("← Back to support", href=SUPPORT_ROUTE, size="2")
 
 
-@portal_page("/portal/support/all", "All tickets", on_load=AllTicketsState.load_all_tickets)
+@portal_page(ALL_TICKETS_ROUTE, "All tickets", on_load=AllTicketsState.load_all_tickets)
 def all_tickets_page() -> rx.Component:
     """Every ticket of the customer, newest first, paginated."""
     return portal_shell(
@@ -216,61 +209,8 @@ def all_tickets_page() -> rx.Component:
         section(
             "Tickets",
             ticket_list(AllTicketsState.tickets, "All tickets"),
-            pager("Ticket pages", AllTicketsState, "ticket"),
+            pager("Ticket pages", AllTicketsState.ticket_pager),
         ),
-    )
-
-
-def thread_message(message: rx.Var, you: str, staff_side: bool = False) -> rx.Component:
-    """One message: who wrote it, when, and its text with line breaks kept.
-
-    `you` names the viewer's own side; on the staff pages the staff side is the viewer's.
-    """
-    mine = message["from_staff"] == ("yes" if staff_side else "no")
-    author = rx.cond(
-        message["from_staff"] == "yes",
-        rx.cond(message["author"] != "", message["author"], "Support team") + " · Staff",
-        rx.cond(staff_side, rx.cond(message["author"] != "", message["author"], "Customer"), you),
-    )
-    return rx.el.li(
-        rx.el.article(
-            rx.flex(
-                rx.text(author, weight="bold", size="2", as_="span"),
-                rx.cond(message["label"] != "", rx.badge(message["label"], variant="outline", size="1")),
-                rx.text(message["created"], size="1", color_scheme="gray", as_="span"),
-                spacing="2",
-                align="center",
-                wrap="wrap",
-                class_name="message-meta",
-            ),
-            rx.text(message["body"], as_="p", size="2", class_name="message-body"),
-            class_name=rx.cond(message["from_staff"] == "yes", "message message-staff", "message message-customer"),
-        ),
-        class_name=rx.cond(mine, "message-row message-row-mine", "message-row"),
-    )
-
-
-def thread_messages(messages: rx.Var, you: str = "You", staff_side: bool = False) -> rx.Component:
-    """The conversation, oldest first."""
-    return rx.el.ol(
-        rx.foreach(messages, lambda m: thread_message(m, you, staff_side)),
-        class_name="thread",
-        aria_label="Conversation",
-    )
-
-
-def thread_meta(state: type, status_label: rx.Var | None = None) -> rx.Component:
-    """Ticket number, status, priority, source and when it was opened."""
-    return rx.flex(
-        ticket_status_badge(state.status, status_label),
-        rx.text("Ticket #", state.thread_id, size="2", as_="span"),
-        rx.text("Priority: ", state.priority, size="2", as_="span"),
-        rx.text("Source: ", state.source, size="2", as_="span"),
-        rx.text("Opened ", state.created, size="2", as_="span"),
-        spacing="3",
-        align="center",
-        wrap="wrap",
-        color="var(--gray-11)",
     )
 
 
@@ -330,36 +270,24 @@ def _rating_form() -> rx.Component:
 def _given_rating() -> rx.Component:
     return rx.vstack(
         rx.flex(
-            star_line(ThreadState.rating),
-            rx.text("You rated this ticket ", ThreadState.rating, " of 5", weight="medium", id="given-rating"),
+            star_line(ThreadState.thread.rating),
+            rx.text("You rated this ticket ", ThreadState.thread.rating, " of 5", weight="medium", id="given-rating"),
             spacing="2",
             align="center",
             wrap="wrap",
         ),
         rx.cond(
-            ThreadState.rating_comment != "",
-            rx.text(ThreadState.rating_comment, size="2", as_="p", class_name="message-body"),
+            ThreadState.thread.rating_comment != "",
+            rx.text(ThreadState.thread.rating_comment, size="2", as_="p", class_name="message-body"),
         ),
         spacing="1",
-    )
-
-
-def ticket_not_found(back: rx.Component, whose: str = "your tickets") -> rx.Component:
-    """The honest answer for an unknown id or someone else's ticket."""
-    return rx.vstack(
-        rx.heading("Ticket not found", size="6", as_="h1"),
-        rx.text(
-            f"There is no ticket with this number among {whose}. Check the link or pick it from the list.", as_="p"
-        ),
-        back,
-        spacing="3",
     )
 
 
 def _thread_body() -> rx.Component:
     return rx.vstack(
         rx.flex(
-            rx.heading(ThreadState.subject, size="6", as_="h1", class_name="thread-title"),
+            rx.heading(ThreadState.thread.subject, size="6", as_="h1", class_name="thread-title"),
             _back_to_support(),
             justify="between",
             align="center",
@@ -367,15 +295,15 @@ def _thread_body() -> rx.Component:
             spacing="2",
             width="100%",
         ),
-        thread_meta(ThreadState),
+        thread_meta(ThreadState.thread),
         form_notice(ThreadState.notice),
         form_error(ThreadState.error),
-        section("Conversation", thread_messages(ThreadState.messages)),
-        rx.cond(ThreadState.can_reply, section("Reply", _reply_form())),
-        rx.cond(ThreadState.can_rate, section("How did we do?", _rating_form())),
-        rx.cond(ThreadState.rating > 0, section("Your rating", _given_rating())),
+        section("Conversation", thread_messages(ThreadState.thread)),
+        rx.cond(ThreadState.thread.can_reply, section("Reply", _reply_form())),
+        rx.cond(ThreadState.thread.can_rate, section("How did we do?", _rating_form())),
+        rx.cond(ThreadState.thread.rating > 0, section("Your rating", _given_rating())),
         rx.cond(
-            ThreadState.can_close,
+            ThreadState.thread.can_close,
             rx.flex(
                 rx.text("Is your issue solved?", size="2"),
                 _close_button(),
@@ -390,7 +318,7 @@ def _thread_body() -> rx.Component:
     )
 
 
-@portal_page("/portal/support/[ticket_id]", "Ticket", on_load=ThreadState.load_thread)
+@portal_page(f"{SUPPORT_ROUTE}/[ticket_id]", "Ticket", on_load=ThreadState.load_thread)
 def thread_page() -> rx.Component:
     """One ticket's conversation with reply, close and rating."""
     return portal_shell(

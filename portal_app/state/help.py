@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlencode
 
 import reflex as rx
-from sqlmodel import Session
 
-from portal_app.services.accounts.sessions import Principal
-from portal_app.services.common.errors import NotFound
 from portal_app.services.help import articles as help_center
+from portal_app.services.help.articles import ArticleCard
 from portal_app.state.forms import form_field
-from portal_app.state.session import SessionState
+from portal_app.state.session import SessionState, SignedOut
 
 HELP_ROUTE = help_center.HELP_ROUTE
 
@@ -31,24 +29,13 @@ def slug_from_path(path: str) -> str:
     return unquote(path[len(prefix) :]) if path.startswith(prefix) else ""
 
 
-@dataclasses.dataclass
-class CardView:
-    """An article card as the page renders it."""
+@dataclass(frozen=True)
+class FilterLink:
+    """A filter chip: a link to the list filtered by it (or back to all when it is the current one)."""
 
-    title: str = ""
-    href: str = ""
-    excerpt: str = ""
-    tags: list[str] = dataclasses.field(default_factory=list)
-    updated: str = ""
-
-
-@dataclasses.dataclass
-class TagLink:
-    """A tag filter chip: a link to the list filtered by it (or back to all when current)."""
-
-    label: str = ""
-    href: str = ""
-    current: bool = False
+    label: str
+    href: str
+    current: bool
 
 
 class HelpState(SessionState):
@@ -56,30 +43,32 @@ class HelpState(SessionState):
 
     query: str = ""
     tag: str = ""
-    articles: list[CardView] = []
-    tag_links: list[TagLink] = []
+    articles: list[ArticleCard] = []
+    tag_links: list[FilterLink] = []
 
     @rx.event
     async def load_help(self):
         """Read the search (`q`) and tag (`tag`) from the URL and list the matching articles."""
-        return await self._load_page(self._show_help)
-
-    def _show_help(self, db: Session, principal: Principal) -> None:
         params = self.router.url.query_parameters
         self.query = help_center.clean_query(params.get("q", ""))
         self.tag = help_center.clean_tag(params.get("tag", ""))
-        cards = help_center.list_articles(db, principal, query=self.query, tag=self.tag)
-        self.articles = [CardView(c.title, c.href, c.excerpt, c.tags, c.updated) for c in cards]
-        current = self.tag.casefold()
-        self.tag_links = [
-            TagLink(t, help_href(self.query, "" if t.casefold() == current else t), t.casefold() == current)
-            for t in help_center.all_tags(db, principal)
-        ]
+        try:
+            page = await self._open_page(help_center.help_page, self.query, self.tag)
+        except SignedOut:
+            return self._login_redirect()
+        if page is not None:
+            self.articles = page.articles
+            current = self.tag.casefold()
+            self.tag_links = [
+                FilterLink(t, help_href(self.query, "" if t.casefold() == current else t), t.casefold() == current)
+                for t in page.tags
+            ]
+        return None
 
     @rx.event
-    def search(self, form_data: dict[str, Any]):
+    async def search(self, form_data: dict[str, Any]):
         """Go to the list for the submitted words, keeping the tag filter (the URL can be shared)."""
-        if self._principal() is None:
+        if await self._principal() is None:
             return self._login_redirect()
         return rx.redirect(help_href(help_center.clean_query(form_field(form_data, "q")), self.tag))
 
@@ -106,18 +95,13 @@ class ArticleState(SessionState):
     @rx.event
     async def load_article(self):
         """Read the article named by the URL path."""
-        return await self._load_page(self._show_article)
-
-    def _show_article(self, db: Session, principal: Principal) -> None:
         try:
-            page = help_center.article(db, principal, slug_from_path(self.router.url.path))
-        except NotFound:
-            self.found, self.title, self.html, self.tags, self.updated = False, "", "", [], ""
-            return
-        self.found, self.title, self.html, self.tags, self.updated = (
-            True,
-            page.title,
-            page.html,
-            page.tags,
-            page.updated,
-        )
+            page = await self._open_page(help_center.article_page, slug_from_path(self.router.url.path))
+        except SignedOut:
+            return self._login_redirect()
+        self.found = page is not None
+        self.title = page.title if page else ""
+        self.html = page.html if page else ""
+        self.tags = page.tags if page else []
+        self.updated = page.updated if page else ""
+        return None

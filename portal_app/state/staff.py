@@ -2,36 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import reflex as rx
-from sqlmodel import Session
 
-from portal_app.db import session_scope
-from portal_app.models import Organisation, TicketStatus
-from portal_app.services.accounts.branding import branding_of
-from portal_app.services.accounts.sessions import Principal
-from portal_app.services.common.errors import NotFound, PortalError
-from portal_app.services.common.pagination import PAGE_SIZES, PageInfo, parse_page
+from portal_app.services.common.pagination import parse_page
 from portal_app.services.support import inbox as staff
+from portal_app.services.support.inbox import CsatBar, StaffTicketRow, staff_label
+from portal_app.services.support.tickets import TicketThread
 from portal_app.state.forms import form_field
-from portal_app.state.session import SessionState
-from portal_app.state.support import ThreadFields, act_then_read, route_ticket_id, shown
+from portal_app.state.help import FilterLink
+from portal_app.state.pager import NEAREST_PAGE, Pager, pager_for
+from portal_app.state.session import SessionState, SignedOut
+from portal_app.state.support import ThreadFields, route_ticket_id
 
-STAFF_ROUTE = "/staff"
-STATUSES = tuple(s.value for s in TicketStatus)
-SOURCES = ("Portal", "Email", "Phone")
-# Statuses are worded for the customer; staff read "Awaiting your reply" as waiting on the customer.
-STAFF_LABELS = {TicketStatus.AWAITING_CUSTOMER.value: "Awaiting customer"}
-
-
-def staff_label(status: str) -> str:
-    """A ticket status as the staff pages word it."""
-    return STAFF_LABELS.get(status, status)
+STAFF_ROUTE = staff.STAFF_ROUTE
+R = TypeVar("R")
 
 
 class StaffSession(SessionState):
@@ -41,201 +29,108 @@ class StaffSession(SessionState):
     staff_checked: bool = False
     staff_org: str = ""
 
-    def _load_staff(self, show: Callable[[Session, Principal], None]):
-        """A staff page's on_load: sign-in first, then the staff check, then `show` the page's data."""
-        principal = self._principal()
-        if principal is None:
-            return self._login_redirect()
-        self.user_name = principal.user_name or principal.user_email
-        self.user_email = principal.user_email
-        try:
-            with session_scope() as db:
-                organisation = db.get(Organisation, staff.staff_organisation_id(db, principal))
-                self.staff_org = branding_of(organisation).name
-                show(db, principal)
-            self.is_staff = True
-        except staff.NotStaff:
-            self.is_staff = False
-            self.staff_org = ""
+    async def _as_staff(self, work: Callable[..., R], *args: Any) -> R | None:
+        """`work(db, principal, ...)` as staff, in one unit of work with the staff header: its result, or None
+        when the person is not staff (the page says the area is for staff) or the ticket or article is not theirs.
+        Raises SignedOut; a refusal (PortalError) passes through."""
+        header, result = await self._call(staff.as_staff, work, *args)
+        self.user_name = header.user_name
+        self.user_email = header.user_email
+        self.is_staff = header.is_staff
+        self.staff_org = header.organisation
         self.staff_checked = True
-        return None
-
-
-def _link(label: str, href: str, current: bool) -> dict[str, str]:
-    return {"label": label, "href": href, "current": "yes" if current else "no"}
+        return result
 
 
 class StaffInboxState(StaffSession):
     """One page of the organisation's tickets, filtered by status and source (all in the URL), and CSAT."""
 
-    rows: list[dict[str, str]] = []
+    rows: list[StaffTicketRow] = []
     status_filter: str = ""
     source_filter: str = ""
-    ticket_page: int = 1
-    ticket_pages: int = 1
-    ticket_total: int = 0
-    ticket_size: int = 10
+    ticket_pager: Pager = Pager()
     notice: str = ""
     csat_average: str = ""
     csat_count: int = 0
-    csat_bars: list[dict[str, str]] = []
+    csat_bars: list[CsatBar] = []
 
     @rx.event
-    def load_inbox(self):
+    async def load_inbox(self):
         """Read the inbox page and CSAT (redirects when signed out; nothing for non-staff)."""
+        params = self.router.url.query_parameters
+        status, source = params.get("status", ""), params.get("source", "")
+        self.status_filter = status if status in staff.STATUSES else ""
+        self.source_filter = source if source in staff.SOURCES else ""
+        request = parse_page(params.get("page"), params.get("size"))
         self.rows = []
         self.csat_bars = []
-        return self._load_staff(self._show_inbox)
+        try:
+            page = await self._as_staff(staff.inbox_page, self.status_filter, self.source_filter, request)
+        except SignedOut:
+            return self._login_redirect()
+        if page is not None:
+            self.rows = page.rows
+            self.ticket_pager = pager_for(page.info, self._href)
+            self.notice = NEAREST_PAGE if page.info.number != request.number else ""
+            self.csat_average = page.csat.average
+            self.csat_count = page.csat.count
+            self.csat_bars = page.bars
+        return None
 
-    def _show_inbox(self, db: Session, principal: Principal) -> None:
-        params = self.router.url.query_parameters
-        status = params.get("status", "")
-        source = params.get("source", "")
-        self.status_filter = status if status in STATUSES else ""
-        self.source_filter = source if source in SOURCES else ""
-        request = parse_page(params.get("page"), params.get("size"))
-        rows, info = staff.inbox(db, principal, status=self.status_filter, source=self.source_filter, request=request)
-        self.rows = [
-            {k: shown(v) for k, v in dataclasses.asdict(row).items()}
-            | {"href": f"{STAFF_ROUTE}/tickets/{row.id}", "status_label": staff_label(row.status)}
-            for row in rows
-        ]
-        self._set_position(info)
-        self.notice = "That page does not exist; showing the nearest one." if info.number != request.number else ""
-        self._show_csat(staff.csat(db, principal))
-
-    def _show_csat(self, result: staff.Csat) -> None:
-        self.csat_average = result.average
-        self.csat_count = result.count
-        most = max(result.distribution.values(), default=0) or 1
-        self.csat_bars = [
-            {
-                "stars": str(stars),
-                "count": str(result.distribution.get(stars, 0)),
-                "width": f"{round(100 * result.distribution.get(stars, 0) / most)}%",
-            }
-            for stars in range(5, 0, -1)
-        ]
-
-    def _set_position(self, info: PageInfo) -> None:
-        self.ticket_page = info.number
-        self.ticket_pages = info.total_pages
-        self.ticket_total = info.total_rows
-        self.ticket_size = info.size
-
-    def _href(self, **changes: Any) -> str:
-        position = {
-            "status": self.status_filter,
-            "source": self.source_filter,
-            "page": self.ticket_page,
-            "size": self.ticket_size,
-        } | changes
+    def _href(self, page: int, size: int, **filters: str) -> str:
+        """The inbox at this position, with the current filters unless `filters` change them."""
+        position = {"status": self.status_filter, "source": self.source_filter} | filters | {"page": page, "size": size}
         return f"{STAFF_ROUTE}?{urlencode({k: v for k, v in position.items() if v != ''})}"
 
+    def _filter(self, label: str, current: bool, **change: str) -> FilterLink:
+        return FilterLink(label, self._href(1, self.ticket_pager.size, **change), current)
+
     @rx.var
-    def status_links(self) -> list[dict[str, str]]:
-        return [_link("All", self._href(status="", page=1), self.status_filter == "")] + [
-            _link(staff_label(s), self._href(status=s, page=1), self.status_filter == s) for s in STATUSES
+    def status_links(self) -> list[FilterLink]:
+        return [self._filter("All", self.status_filter == "", status="")] + [
+            self._filter(staff_label(s), self.status_filter == s, status=s) for s in staff.STATUSES
         ]
 
     @rx.var
-    def source_links(self) -> list[dict[str, str]]:
-        return [_link("All", self._href(source="", page=1), self.source_filter == "")] + [
-            _link(s, self._href(source=s, page=1), self.source_filter == s) for s in SOURCES
+    def source_links(self) -> list[FilterLink]:
+        return [self._filter("All", self.source_filter == "", source="")] + [
+            self._filter(s, self.source_filter == s, source=s) for s in staff.SOURCES
         ]
-
-    @rx.var
-    def ticket_prev_href(self) -> str:
-        return self._href(page=max(1, self.ticket_page - 1))
-
-    @rx.var
-    def ticket_next_href(self) -> str:
-        return self._href(page=min(self.ticket_pages, self.ticket_page + 1))
-
-    @rx.var
-    def ticket_size_links(self) -> list[dict[str, str]]:
-        return [{"size": str(s), "href": self._href(page=1, size=s)} for s in PAGE_SIZES]
 
 
 class StaffThreadState(ThreadFields, StaffSession):
     """One of the organisation's tickets as staff see it: reply and set its status."""
 
-    customer: str = ""
-    customer_email: str = ""
     status_label: str = ""
 
     @rx.event
-    def load_staff_thread(self):
+    async def load_staff_thread(self):
         """Read the ticket named in the URL, within the staff member's organisation."""
         self.notice = ""
         self.error = ""
         self.loaded = False
         self._ticket_id = route_ticket_id(self)
-        self._forget_ticket()
-        result = self._load_staff(self._show_staff_thread)
-        self.loaded = True
-        return result
-
-    def _forget_ticket(self) -> None:
-        self._clear_thread()
-        self.customer = ""
-        self.customer_email = ""
-        self.status_label = ""
-
-    def _show_staff_thread(self, db: Session, principal: Principal) -> None:
-        if not self._ticket_id:
-            return
         try:
-            self._show(staff.staff_thread(db, principal, self._ticket_id))
-        except NotFound:
-            self._forget_ticket()
-
-    def _show(self, thread: staff.StaffThread) -> None:
-        self._fill_thread(thread)
-        self.customer = thread.customer
-        self.customer_email = thread.customer_email
-        self.status_label = staff_label(thread.status)
-
-    async def _run(self, action: str, done: str, *args: Any):
-        """Check the session, run the staff action off the event loop, show the outcome."""
-        principal = await asyncio.to_thread(self._principal)
-        if principal is None:
+            thread = await self._as_staff(staff.staff_thread, self._ticket_id)
+        except SignedOut:
             return self._login_redirect()
-        self.notice = ""
-        self.error = ""
-        if not self._ticket_id:
-            self._forget_ticket()
-            return None
-        try:
-            thread = await asyncio.to_thread(
-                act_then_read, getattr(staff, action), staff.staff_thread, principal, self._ticket_id, *args
-            )
-        except staff.NotStaff:
-            self.is_staff = False
-            self._forget_ticket()
-            return None
-        except NotFound:
-            thread = None
-        except PortalError as refused:
-            self.error = refused.message
-            return None
-        if thread is None:
-            self._forget_ticket()
-            return None
-        self._show(thread)
-        self.notice = done
+        self._show_thread(thread)
+        self.loaded = True
         return None
+
+    def _show_thread(self, thread: TicketThread | None) -> None:
+        super()._show_thread(thread)
+        self.status_label = staff_label(self.thread.status)
 
     @rx.event
     async def staff_send_reply(self, form: dict):
         """Answer the customer; they are emailed a link to the thread."""
-        result = await self._run("staff_reply", "Your reply was sent to the customer.", form_field(form, "body"))
-        if self.notice:
-            return [rx.set_value("staff-reply-body", "")]
-        return result
+        sent = self._as_staff(staff.staff_reply, self._ticket_id, form_field(form, "body"))
+        return await self._act(sent, "Your reply was sent to the customer.", clear="staff-reply-body")
 
     @rx.event
     async def set_ticket_status(self, status: str):
         """Mark the ticket Open, Resolved or Closed; the customer is emailed."""
         status = str(status)[:24]
-        return await self._run("set_status", f"The ticket is now {status}.", status)
+        changed = self._as_staff(staff.set_status, self._ticket_id, status)
+        return await self._act(changed, f"The ticket is now {status}.")

@@ -65,3 +65,39 @@ def db(env: Path, migrated_database: Path, monkeypatch: pytest.MonkeyPatch) -> I
         yield session
     portal_db.engine().dispose()
     portal_db.engine.cache_clear()
+
+
+@pytest.fixture
+def acme(db: Session):
+    """Acme Broadband, a provider (tests/unit/support_fixtures.py: the helpers of the support tests)."""
+    from factories import make_organisation
+
+    return make_organisation(db, slug="acme", name="Acme Broadband")
+
+
+@pytest.fixture
+def bakery(db: Session, acme):
+    """Riverside Bakery, a customer of Acme."""
+    from factories import make_customer
+
+    return make_customer(db, acme, name="Riverside Bakery", email="office@bakery.example", locale="en_US")
+
+
+@pytest.fixture
+def bea(db: Session, bakery):
+    """Bea Baker, signed in for Riverside Bakery."""
+    from factories import make_user
+    from support_fixtures import principal_for
+
+    return principal_for(db, make_user(db, email="owner@bakery.example", customer=bakery, name="Bea Baker"))
+
+
+@pytest.fixture
+def jamie(db: Session, acme):
+    """Jamie Park, signed in as Acme's support staff."""
+    from factories import make_user
+    from support_fixtures import principal_for
+
+    return principal_for(
+        db, make_user(db, email="jamie@acme.example", name="Jamie Park", staff_organisation_id=acme.id)
+    )

@@ -9,10 +9,10 @@ from factories import make_customer, make_organisation, make_user
 from fault_injection import meet_after, run_together, scratch_postgres
 from sqlalchemy import event
 from sqlmodel import Session
+from support_fixtures import principal_for
 
 from portal_app import db as portal_db
 from portal_app.models import TicketStatus
-from portal_app.services.accounts import sessions
 from portal_app.services.support import inbox as staff
 from portal_app.services.support import tickets
 
@@ -26,18 +26,12 @@ def database(request, env, monkeypatch):
         yield session
 
 
-def signed_in(db, user):
-    token = sessions.open_session(db, user.id, remember=False)
-    db.commit()
-    return sessions.resolve(db, token)
-
-
 @pytest.fixture
 def people(database):
     acme = make_organisation(database, slug="acme", name="Acme Broadband")
     bakery = make_customer(database, acme, name="Riverside Bakery")
-    customer = signed_in(database, make_user(database, email="bea@bakery.example", customer=bakery, name="Bea"))
-    agent = signed_in(
+    customer = principal_for(database, make_user(database, email="bea@bakery.example", customer=bakery, name="Bea"))
+    agent = principal_for(
         database, make_user(database, email="jamie@acme.example", name="Jamie", staff_organisation_id=acme.id)
     )
     ticket_id = tickets.open_ticket(

@@ -10,6 +10,7 @@ subject suggestions 40, help search 60, profile name 30.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from types import SimpleNamespace
 
@@ -89,7 +90,7 @@ def test_new_ticket_form_shows_a_message_for_any_payload(db, signed_in, form):
     newest = db.exec(select(Ticket).where(Ticket.customer_id == customer.id).order_by(Ticket.id.desc())).first()
     assert is_safe_text(newest.subject, tickets.SUBJECT_MAX, multi_line=False)
     assert is_safe_text(newest.description, tickets.DESCRIPTION_MAX, multi_line=True)
-    assert state.tickets[0]["subject"] == newest.subject
+    assert state.tickets[0].subject == newest.subject
 
 
 @fuzz(40)
@@ -104,8 +105,8 @@ def test_reply_form_shows_a_message_for_any_payload(db, signed_in, form):
     if state.error:
         assert count(db, TicketMessage) == before
         return
-    assert [m["body"] for m in state.messages[1:]] == [tickets.clean_text(form["body"])]
-    assert is_safe_text(state.messages[-1]["body"], tickets.REPLY_MAX, multi_line=True)
+    assert [m.body for m in state.thread.messages] == [tickets.clean_text(form["body"])]
+    assert is_safe_text(state.thread.messages[-1].body, tickets.REPLY_MAX, multi_line=True)
 
 
 ratings = st.one_of(st.sampled_from(["1", "5", "0", "6", "²", "٣", " 4", "4.0"]), hostile_value)
@@ -126,7 +127,7 @@ def test_rating_form_shows_a_message_for_any_payload(db, signed_in, form):
     if state.error:
         assert ticket.rating is None
         return
-    assert str(ticket.rating) == form["rating"] and state.rating == ticket.rating
+    assert str(ticket.rating) == form["rating"] and state.thread.rating == ticket.rating
     assert is_safe_text(ticket.rating_comment, tickets.COMMENT_MAX, multi_line=True)
 
 
@@ -144,7 +145,7 @@ def test_subject_suggestions_take_any_payload(db, signed_in, subject):
 def test_help_search_form_takes_any_payload(db, signed_in, form):
     _customer, _user, token = signed_in
     state = fresh_state(HelpState, token)
-    redirect = HelpState.event_handlers["search"].fn(state, form)
+    redirect = asyncio.run(HelpState.event_handlers["search"].fn(state, form))
     path = dict((name._js_expr, value._var_value) for name, value in redirect.args)["path"]
     assert path.isascii() and path.startswith("/portal/help")
     assert "\\" not in path and "//" not in path

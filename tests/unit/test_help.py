@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel, select
 
 from portal_app.db import make_engine
 from portal_app.demo.help_articles import AGENCY_ARTICLES, ISP_ARTICLES, seed_agency_articles, seed_help_articles
-from portal_app.models import Article, ArticleStatus, ArticleVisibility
+from portal_app.models import Article, ArticleStatus, ArticleVisibility, Organisation
 from portal_app.services.access import NotLinked
 from portal_app.services.accounts import sessions
 from portal_app.services.common.errors import NotFound
@@ -28,7 +28,7 @@ from portal_app.services.help.articles import all_tags, article, list_articles, 
 from portal_app.services.help.markdown import excerpt, render_markdown
 from portal_app.services.help.search import (
     include_schema_object,
-    matching_article_ids,
+    matching_articles,
     search_terms,
     tsquery,
 )
@@ -191,10 +191,6 @@ def test_search_words_are_capped_and_cleaned():
 # --- the database's text index ---------------------------------------------------------------------
 
 
-def ids_of(db, *slugs_wanted: str) -> list[int]:
-    return [db.exec(select(Article.id).where(Article.slug == s)).one() for s in slugs_wanted]
-
-
 def test_search_runs_in_the_fts5_index_not_a_python_loop(db, org, alex, kb):
     statements: list[str] = []
     engine = db.get_bind()
@@ -280,8 +276,8 @@ def test_raw_user_text_reaches_the_index_only_as_quoted_words(db, org, kb):
     ]
     assert tsquery(["wi", "fi"], any_word=False) == "'wi' & 'fi':*"
     for raw in ['"', "*", "NEAR(", "OR", "-", "\x00", "🚀", "' OR 1=1 --", ")", "AND NOT"]:
-        assert matching_article_ids(db, org.id, raw) == []  # no article has the words "or", "near", "and", "not"
-        assert matching_article_ids(db, org.id, raw, any_word=True) == []
+        assert matching_articles(db, org, raw) == []  # no article has the words "or", "near", "and", "not"
+        assert matching_articles(db, org, raw, any_word=True) == []
 
 
 def test_the_index_follows_edits_and_deletions(db, org, alex, kb):
@@ -299,16 +295,17 @@ def test_the_index_follows_edits_and_deletions(db, org, alex, kb):
     assert slugs(list_articles(db, alex, query="bill")) == []
     db.delete(row)
     db.commit()
-    assert matching_article_ids(db, org.id, "bill") == []
+    assert matching_articles(db, org, "bill") == []
     add(db, org, "new-one", "Brand new billing guide")
     assert slugs(list_articles(db, alex, query="billing")) == ["new-one"]
     db.exec(text("INSERT INTO article_fts(article_fts, rank) VALUES ('integrity-check', 1)"))
 
 
 def test_search_is_limited_to_the_organisation(db, org, alex, kb):
-    other_ids = ids_of(db, "other-router")
-    assert not set(other_ids) & set(matching_article_ids(db, org.id, "router"))
-    assert matching_article_ids(db, org.id + 1000, "router") == []
+    other = db.get(Organisation, db.exec(select(Article.organisation_id).where(Article.slug == "other-router")).one())
+    assert "other-router" not in slugs(matching_articles(db, org, "router"))
+    assert slugs(matching_articles(db, other, "router")) == ["other-router"]
+    assert matching_articles(db, make_organisation(db, name="No articles"), "router") == []
 
 
 # --- PostgreSQL full text (skipped, saying why, when no server answers) ------------------------------
@@ -353,9 +350,7 @@ def test_postgresql_full_text_search_ranks_matches_and_uses_its_index(pg):
     add(pg, other, "other-router", "Router guide", tags="router")
 
     def found(query: str, **options) -> list[str]:
-        ids = matching_article_ids(pg, org.id, query, **options)
-        by_id = {a.id: a.slug for a in pg.exec(select(Article).where(Article.organisation_id == org.id)).all()}
-        return [by_id[i] for i in ids]
+        return slugs(matching_articles(pg, org, query, **options))
 
     assert found("ROUTER") == ["restart-router", "wifi-coverage", "slow-speed"]
     assert found("router wi") == ["wifi-coverage", "slow-speed"]  # every word; the last one as a prefix

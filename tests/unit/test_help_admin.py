@@ -6,11 +6,12 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from factories import make_customer, make_organisation, make_user
+from factories import make_organisation, make_user
 from reflex.state import State
 from sqlmodel import select
 
 from portal_app.models import Article, ArticleStatus, ArticleVisibility
+from portal_app.services.access import NotStaff
 from portal_app.services.accounts import sessions
 from portal_app.services.common.errors import NotFound
 from portal_app.services.common.pagination import PageRequest
@@ -26,37 +27,22 @@ from portal_app.services.help.admin import (
     unpublish_article,
     update_article,
 )
-from portal_app.services.support.inbox import NotStaff
 from portal_app.state.staff_articles import StaffArticleEditorState
 
 LONG_AGO = datetime(2025, 1, 1, tzinfo=UTC)
 
 
-def principal_for(db, user):
+def signed_in(db, user):
+    """The user's principal and session token."""
     token = sessions.open_session(db, user.id, remember=False)
     db.commit()
     return sessions.resolve(db, token), token
 
 
 @pytest.fixture
-def acme(db):
-    return make_organisation(db, slug="acme", name="Acme Broadband")
-
-
-@pytest.fixture
-def jamie(db, acme):
-    return principal_for(db, make_user(db, email="jamie@acme.example", name="Jamie", staff_organisation_id=acme.id))[0]
-
-
-@pytest.fixture
 def rival(db):
     globex = make_organisation(db, slug="globex", name="Globex")
-    return principal_for(db, make_user(db, email="rival@globex.example", staff_organisation_id=globex.id))
-
-
-@pytest.fixture
-def customer(db, acme):
-    return principal_for(db, make_user(db, email="bea@bakery.example", customer=make_customer(db, acme)))[0]
+    return signed_in(db, make_user(db, email="rival@globex.example", staff_organisation_id=globex.id))
 
 
 def new(db, who, title="Restarting your router", status="Draft", **fields):
@@ -142,6 +128,7 @@ def test_staff_list_every_article_of_their_organisation_latest_first_and_paged(d
     rows, info = list_articles(db, jamie, PageRequest())
     assert [r.title for r in rows] == ["Published guide", "Internal notes"]
     assert [(r.status, r.visibility) for r in rows] == [("Published", "Public"), ("Draft", "Internal")]
+    assert [r.href for r in rows] == [f"/staff/articles/{second.id}", f"/staff/articles/{first.id}"]
     assert info.total_rows == 2
     update_article(db, jamie, first.id, ArticleFields(title="Internal notes v2", visibility="Internal"))
     db.commit()
@@ -182,31 +169,31 @@ def test_editing_refuses_a_slug_another_article_uses(db, jamie):
     assert update_article(db, jamie, mine.id, ArticleFields(title="Mine", slug="mine-2")).slug == "mine-2"
 
 
-def test_publish_and_unpublish_decide_what_customers_find(db, jamie, customer):
+def test_publish_and_unpublish_decide_what_customers_find(db, jamie, bea):
     created = new(db, jamie, title="Moving house")
     update_article(
         db, jamie, created.id, ArticleFields(title="Moving house", body_markdown="Tell us your new address.")
     )
     db.commit()
-    assert help_center.list_articles(db, customer, query="moving") == []
+    assert help_center.list_articles(db, bea, query="moving") == []
     db.get(Article, created.id).updated_at = LONG_AGO
     db.commit()
     published = publish_article(db, jamie, created.id)
     db.commit()
     assert published.status == "Published" and published.public_href == "/portal/help/moving-house"
     assert db.get(Article, created.id).updated_at > LONG_AGO
-    assert [c.slug for c in help_center.list_articles(db, customer, query="moving")] == ["moving-house"]
-    assert help_center.article(db, customer, "moving-house").title == "Moving house"
+    assert [c.slug for c in help_center.list_articles(db, bea, query="moving")] == ["moving-house"]
+    assert help_center.article(db, bea, "moving-house").title == "Moving house"
     unpublish_article(db, jamie, created.id)
     db.commit()
-    assert help_center.list_articles(db, customer, query="moving") == []
+    assert help_center.list_articles(db, bea, query="moving") == []
     with pytest.raises(NotFound):
-        help_center.article(db, customer, "moving-house")
+        help_center.article(db, bea, "moving-house")
 
 
-def test_internal_articles_stay_hidden_even_when_published(db, jamie, customer):
+def test_internal_articles_stay_hidden_even_when_published(db, jamie, bea):
     new(db, jamie, title="Escalation playbook", status="Published", visibility="Internal")
-    assert help_center.list_articles(db, customer, query="playbook") == []
+    assert help_center.list_articles(db, bea, query="playbook") == []
 
 
 def test_an_empty_article_cannot_be_published(db, jamie):
@@ -240,21 +227,21 @@ def test_another_organisations_staff_get_not_found(db, jamie, rival):
             get_article(db, jamie, odd)
 
 
-def test_customers_and_former_staff_are_not_staff(db, acme, jamie, customer):
+def test_customers_and_former_staff_are_not_staff(db, acme, jamie, bea):
     created = new(db, jamie)
     fields = ArticleFields(title="x", body_markdown="y")
     for call in (
-        lambda: list_articles(db, customer, PageRequest()),
-        lambda: get_article(db, customer, created.id),
-        lambda: create_article(db, customer, fields),
-        lambda: update_article(db, customer, created.id, fields),
-        lambda: publish_article(db, customer, created.id),
-        lambda: unpublish_article(db, customer, created.id),
+        lambda: list_articles(db, bea, PageRequest()),
+        lambda: get_article(db, bea, created.id),
+        lambda: create_article(db, bea, fields),
+        lambda: update_article(db, bea, created.id, fields),
+        lambda: publish_article(db, bea, created.id),
+        lambda: unpublish_article(db, bea, created.id),
     ):
         with pytest.raises(NotStaff):
             call()
     former = make_user(db, email="former@acme.example", staff_organisation_id=acme.id)
-    principal = principal_for(db, former)[0]
+    principal = signed_in(db, former)[0]
     former.is_active = False
     db.commit()
     with pytest.raises(NotStaff):
@@ -294,7 +281,7 @@ def test_another_organisations_staff_cannot_read_or_change_an_article_through_th
 
 def test_staff_save_publish_and_preview_through_the_editor(db, acme):
     user = make_user(db, email="sam@acme.example", staff_organisation_id=acme.id)
-    _principal, token = principal_for(db, user)
+    _principal, token = signed_in(db, user)
     state = editor(token, 0)
     form = {"title": "Router lights", "body": "**Green** is fine.", "tags": "router", "visibility": "Public"}
     call(state, "choose_action", "publish")

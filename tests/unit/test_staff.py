@@ -8,47 +8,20 @@ from datetime import date, timedelta
 import pytest
 from factories import PUBLIC_URL, make_customer, make_organisation, make_user, sent_mail
 from sqlmodel import select
+from support_fixtures import open_ticket, principal_for, ticket_row
 
 from portal_app.demo.support import STAFF_EMAIL, STAFF_PASSWORD, seed_support
 from portal_app.mail import MailError
 from portal_app.models import AuthSession, Customer, PortalUser, Priority, Ticket, TicketMessage, TicketStatus
 from portal_app.models.base import utcnow
+from portal_app.services.access import NotStaff, staff_scope
 from portal_app.services.accounts import sessions
 from portal_app.services.accounts.passwords import verify_password
 from portal_app.services.common.errors import NotFound, PortalError
 from portal_app.services.common.pagination import PageRequest
 from portal_app.services.support import inbox as staff
 from portal_app.services.support import ticket_mail, tickets
-from portal_app.services.support.inbox import NotStaff
 from portal_app.services.support.tickets import TicketInputError
-
-
-def principal_for(db, user):
-    token = sessions.open_session(db, user.id, remember=False)
-    db.commit()
-    return sessions.resolve(db, token)
-
-
-@pytest.fixture
-def acme(db):
-    return make_organisation(db, slug="acme", name="Acme Broadband")
-
-
-@pytest.fixture
-def bakery(db, acme):
-    return make_customer(db, acme, name="Riverside Bakery", email="office@bakery.example")
-
-
-@pytest.fixture
-def customer(db, bakery):
-    return principal_for(db, make_user(db, email="owner@bakery.example", customer=bakery, name="Bea Baker"))
-
-
-@pytest.fixture
-def jamie(db, acme):
-    return principal_for(
-        db, make_user(db, email="jamie@acme.example", name="Jamie Park", staff_organisation_id=acme.id)
-    )
 
 
 @pytest.fixture
@@ -57,42 +30,32 @@ def rival(db):
     return principal_for(db, make_user(db, email="rival@globex.example", name="Rival", staff_organisation_id=globex.id))
 
 
-def new_ticket(db, principal, subject="Internet is slow", priority="Medium"):
-    ticket_id = tickets.open_ticket(
-        db, principal, subject=subject, description="Since Monday.", priority=priority, submission_key=""
-    )
-    db.commit()
-    return ticket_id
-
-
-def ticket(db, ticket_id) -> Ticket:
-    row = db.get(Ticket, ticket_id)
-    db.refresh(row)
-    return row
-
-
 # --- who is staff ----------------------------------------------------------------------------------
 
 
-def test_staff_member_belongs_to_their_organisation(db, jamie, acme):
-    assert staff.staff_organisation_id(db, jamie) == acme.id
+def test_staff_see_their_name_and_organisation_in_the_header(db, jamie):
+    header, ratings = staff.as_staff(db, jamie, staff.csat)
+
+    assert header == staff.StaffHeader("Jamie Park", "jamie@acme.example", True, "Acme Broadband")
+    assert ratings.count == 0
 
 
-def test_customers_and_deactivated_staff_are_not_staff(db, customer, acme):
+def test_customers_and_deactivated_staff_are_not_staff(db, bea, acme):
     former = make_user(db, staff_organisation_id=acme.id, is_active=False)
     former_principal = sessions.Principal(0, former.id, "", former.email, None, None)
 
-    for principal in (customer, former_principal):
-        with pytest.raises(NotStaff):
-            staff.staff_organisation_id(db, principal)
+    for principal in (bea, former_principal):
         with pytest.raises(NotStaff):
             staff.inbox(db, principal, request=PageRequest())
         with pytest.raises(NotStaff):
             staff.csat(db, principal)
+        header, page = staff.as_staff(db, principal, staff.inbox_page, "", "", PageRequest())
+        assert (header.is_staff, header.organisation, page) == (False, "", None)
+    assert staff.as_staff(db, bea, staff.csat)[0].user_name == "Bea Baker"  # the header still names them
 
 
-def test_staff_cannot_use_the_customer_side(db, jamie, customer):
-    ticket_id = new_ticket(db, customer)
+def test_staff_cannot_use_the_customer_side(db, jamie, bea):
+    ticket_id = open_ticket(db, bea)
 
     with pytest.raises(PortalError):
         tickets.ticket_thread(db, jamie, ticket_id)
@@ -101,15 +64,15 @@ def test_staff_cannot_use_the_customer_side(db, jamie, customer):
 # --- inbox -----------------------------------------------------------------------------------------
 
 
-def test_inbox_lists_only_the_organisations_tickets_most_recently_updated_first(db, jamie, rival, customer, acme):
+def test_inbox_lists_only_the_organisations_tickets_most_recently_updated_first(db, jamie, rival, bea, acme):
     other_customer = principal_for(db, make_user(db, customer=make_customer(db, acme, name="Corner Shop")))
     outsider = principal_for(db, make_user(db, customer=make_customer(db, name="Elsewhere Ltd")))
-    first = new_ticket(db, customer, subject="First")
-    second = new_ticket(db, other_customer, subject="Second")
-    hidden = new_ticket(db, outsider, subject="Other provider")
+    first = open_ticket(db, bea, subject="First")
+    second = open_ticket(db, other_customer, subject="Second")
+    hidden = open_ticket(db, outsider, subject="Other provider")
     now = utcnow()
     for ticket_id, minutes_ago in ((first, 1), (second, 30), (hidden, 0)):
-        row = ticket(db, ticket_id)
+        row = ticket_row(db, ticket_id)
         row.updated_at = now - timedelta(minutes=minutes_ago)
         db.add(row)
     db.commit()
@@ -123,15 +86,16 @@ def test_inbox_lists_only_the_organisations_tickets_most_recently_updated_first(
     assert info.total_rows == 2
     assert (rows[0].status, rows[0].priority, rows[0].source, rows[0].rating) == ("Open", "Medium", "Portal", None)
     assert rows[0].updated
+    assert (rows[0].href, rows[0].status_label) == (f"/staff/tickets/{first}", "Open")
     rival_rows, _ = staff.inbox(db, rival, request=PageRequest())
     assert rival_rows == []
 
 
-def test_inbox_filters_by_status_and_source(db, jamie, customer):
-    open_id = new_ticket(db, customer, subject="Open one")
-    resolved_id = new_ticket(db, customer, subject="Resolved one")
+def test_inbox_filters_by_status_and_source(db, jamie, bea):
+    open_id = open_ticket(db, bea, subject="Open one")
+    resolved_id = open_ticket(db, bea, subject="Resolved one")
     staff.set_status(db, jamie, resolved_id, "Resolved")
-    phoned = ticket(db, new_ticket(db, customer, subject="Phoned in"))
+    phoned = ticket_row(db, open_ticket(db, bea, subject="Phoned in"))
     phoned.source = "Phone"
     db.add(phoned)
     db.commit()
@@ -148,8 +112,8 @@ def test_inbox_filters_by_status_and_source(db, jamie, customer):
     assert ids(status="nonsense") == set()
 
 
-def test_inbox_pages(db, jamie, customer):
-    created = [new_ticket(db, customer, subject=f"T{n}") for n in range(12)]
+def test_inbox_pages(db, jamie, bea):
+    created = [open_ticket(db, bea, subject=f"T{n}") for n in range(12)]
 
     page_one, info = staff.inbox(db, jamie, request=PageRequest(1, 10))
     page_two, _ = staff.inbox(db, jamie, request=PageRequest(2, 10))
@@ -161,9 +125,9 @@ def test_inbox_pages(db, jamie, customer):
 # --- thread ----------------------------------------------------------------------------------------
 
 
-def test_staff_thread_shows_the_customer(db, jamie, customer):
-    ticket_id = new_ticket(db, customer)
-    tickets.reply(db, customer, ticket_id, "More detail")
+def test_staff_thread_shows_the_customer(db, jamie, bea):
+    ticket_id = open_ticket(db, bea)
+    tickets.reply(db, bea, ticket_id, "More detail")
     db.commit()
 
     thread = staff.staff_thread(db, jamie, ticket_id)
@@ -182,14 +146,14 @@ def test_staff_thread_shows_the_customer(db, jamie, customer):
     ],
     ids=["thread", "reply", "status"],
 )
-def test_staff_of_another_organisation_get_not_found(db, rival, customer, action):
-    ticket_id = new_ticket(db, customer)
+def test_staff_of_another_organisation_get_not_found(db, rival, bea, action):
+    ticket_id = open_ticket(db, bea)
 
     for ticket_ref in (ticket_id, 999_999, True):
         with pytest.raises(NotFound):
             action(db, rival, ticket_ref)
 
-    assert ticket(db, ticket_id).status == TicketStatus.OPEN
+    assert ticket_row(db, ticket_id).status == TicketStatus.OPEN
     assert db.exec(select(TicketMessage)).all() == []
     assert sent_mail() == []
 
@@ -197,19 +161,19 @@ def test_staff_of_another_organisation_get_not_found(db, rival, customer, action
 # --- replies and statuses --------------------------------------------------------------------------
 
 
-def test_staff_reply_awaits_the_customer_and_emails_them_the_link(db, jamie, customer):
-    ticket_id = new_ticket(db, customer, subject="Router lights blinking")
+def test_staff_reply_awaits_the_customer_and_emails_them_the_link(db, jamie, bea):
+    ticket_id = open_ticket(db, bea, subject="Router lights blinking")
 
     staff.staff_reply(db, jamie, ticket_id, "Hi Bea,\r\nplease restart the router.\x00")
 
-    assert ticket(db, ticket_id).status == TicketStatus.AWAITING_CUSTOMER
+    assert ticket_row(db, ticket_id).status == TicketStatus.AWAITING_CUSTOMER
     message = db.exec(select(TicketMessage)).one()
     assert (message.from_staff, message.author_name, message.body) == (
         True,
         "Jamie Park (Acme Broadband)",
         "Hi Bea,\nplease restart the router.",
     )
-    thread = tickets.ticket_thread(db, customer, ticket_id)
+    thread = tickets.ticket_thread(db, bea, ticket_id)
     assert (thread.status, thread.messages[0].author, thread.messages[0].from_staff) == (
         "Awaiting your reply",
         "Jamie Park (Acme Broadband)",
@@ -223,68 +187,68 @@ def test_staff_reply_awaits_the_customer_and_emails_them_the_link(db, jamie, cus
     assert "please restart the router." in text
 
 
-def test_customer_reply_after_staff_reply_reopens_it(db, jamie, customer):
-    ticket_id = new_ticket(db, customer)
+def test_customer_reply_after_staff_reply_reopens_it(db, jamie, bea):
+    ticket_id = open_ticket(db, bea)
     staff.staff_reply(db, jamie, ticket_id, "Which router model?")
 
-    tickets.reply(db, customer, ticket_id, "The white one")
+    tickets.reply(db, bea, ticket_id, "The white one")
     db.commit()
 
-    assert ticket(db, ticket_id).status == TicketStatus.OPEN
+    assert ticket_row(db, ticket_id).status == TicketStatus.OPEN
     assert [r.status for r in staff.inbox(db, jamie, request=PageRequest())[0]] == ["Open"]
 
 
 @pytest.mark.parametrize("status", ["Resolved", "Closed"])
-def test_staff_cannot_reply_to_a_finished_ticket(db, jamie, customer, status):
-    ticket_id = new_ticket(db, customer)
+def test_staff_cannot_reply_to_a_finished_ticket(db, jamie, bea, status):
+    ticket_id = open_ticket(db, bea)
     staff.set_status(db, jamie, ticket_id, status)
     mails_before = len(sent_mail())
 
     with pytest.raises(TicketInputError, match="set it to Open"):
         staff.staff_reply(db, jamie, ticket_id, "One more thing")
 
-    assert ticket(db, ticket_id).status == status
+    assert ticket_row(db, ticket_id).status == status
     assert db.exec(select(TicketMessage)).all() == []
     assert len(sent_mail()) == mails_before
 
 
-def test_empty_staff_reply_is_refused(db, jamie, customer):
-    ticket_id = new_ticket(db, customer)
+def test_empty_staff_reply_is_refused(db, jamie, bea):
+    ticket_id = open_ticket(db, bea)
 
     with pytest.raises(TicketInputError, match="Write your reply"):
         staff.staff_reply(db, jamie, ticket_id, " \x00 ")
     assert sent_mail() == []
 
 
-def test_resolving_records_the_time_lets_the_customer_rate_and_emails_them(db, jamie, customer):
-    ticket_id = new_ticket(db, customer, subject="Slow evenings")
+def test_resolving_records_the_time_lets_the_customer_rate_and_emails_them(db, jamie, bea):
+    ticket_id = open_ticket(db, bea, subject="Slow evenings")
 
     staff.set_status(db, jamie, ticket_id, "Resolved")
 
-    row = ticket(db, ticket_id)
+    row = ticket_row(db, ticket_id)
     assert row.status == TicketStatus.RESOLVED
     assert row.resolved_at is not None
-    assert tickets.ticket_thread(db, customer, ticket_id).can_rate
+    assert tickets.ticket_thread(db, bea, ticket_id).can_rate
     [mail] = sent_mail()
     assert mail["Subject"] == f"Re: Slow evenings [#{ticket_id}]"
     assert "is now Resolved" in mail.get_content()
     assert f"{PUBLIC_URL}/portal/support/{ticket_id}" in mail.get_content()
 
 
-def test_status_round_trip(db, jamie, customer):
-    ticket_id = new_ticket(db, customer)
+def test_status_round_trip(db, jamie, bea):
+    ticket_id = open_ticket(db, bea)
     staff.set_status(db, jamie, ticket_id, "Resolved")
 
     staff.set_status(db, jamie, ticket_id, "Open")
-    assert (ticket(db, ticket_id).status, ticket(db, ticket_id).resolved_at) == (TicketStatus.OPEN, None)
+    assert (ticket_row(db, ticket_id).status, ticket_row(db, ticket_id).resolved_at) == (TicketStatus.OPEN, None)
     staff.set_status(db, jamie, ticket_id, "Closed")
-    assert ticket(db, ticket_id).status == TicketStatus.CLOSED
+    assert ticket_row(db, ticket_id).status == TicketStatus.CLOSED
     assert [m["Subject"] for m in sent_mail()] == [f"Re: Internet is slow [#{ticket_id}]"] * 3
     assert "is now Closed" in sent_mail()[-1].get_content()
 
 
-def test_setting_the_current_status_again_sends_nothing(db, jamie, customer):
-    ticket_id = new_ticket(db, customer)
+def test_setting_the_current_status_again_sends_nothing(db, jamie, bea):
+    ticket_id = open_ticket(db, bea)
 
     staff.set_status(db, jamie, ticket_id, "Open")
 
@@ -292,16 +256,16 @@ def test_setting_the_current_status_again_sends_nothing(db, jamie, customer):
 
 
 @pytest.mark.parametrize("status", ["Awaiting your reply", "resolved", "Deleted", ""])
-def test_unknown_statuses_are_refused(db, jamie, customer, status):
-    ticket_id = new_ticket(db, customer)
+def test_unknown_statuses_are_refused(db, jamie, bea, status):
+    ticket_id = open_ticket(db, bea)
 
     with pytest.raises(TicketInputError, match="Choose a status"):
         staff.set_status(db, jamie, ticket_id, status)
-    assert ticket(db, ticket_id).status == TicketStatus.OPEN
+    assert ticket_row(db, ticket_id).status == TicketStatus.OPEN
 
 
-def test_mail_failure_is_logged_and_the_reply_still_saved(db, jamie, customer, monkeypatch, caplog):
-    ticket_id = new_ticket(db, customer)
+def test_mail_failure_is_logged_and_the_reply_still_saved(db, jamie, bea, monkeypatch, caplog):
+    ticket_id = open_ticket(db, bea)
 
     def refuse(*_args):
         raise MailError("The mail server refused the message.")
@@ -312,12 +276,12 @@ def test_mail_failure_is_logged_and_the_reply_still_saved(db, jamie, customer, m
         staff.set_status(db, jamie, ticket_id, "Resolved")
 
     db.rollback()  # what was done is committed, not merely pending
-    assert ticket(db, ticket_id).status == TicketStatus.RESOLVED
+    assert ticket_row(db, ticket_id).status == TicketStatus.RESOLVED
     assert db.exec(select(TicketMessage.body)).all() == ["We're on it."]
     assert sum("Could not send the ticket notification" in r.getMessage() for r in caplog.records) == 2
 
 
-def test_every_linked_person_is_emailed_else_the_customer_record(db, jamie, acme, bakery, customer):
+def test_every_linked_person_is_emailed_else_the_customer_record(db, jamie, acme, bakery, bea):
     make_user(db, email="partner@bakery.example", customer=bakery)
     make_user(db, email="gone@bakery.example", customer=bakery, is_active=False)
     shop = make_customer(db, acme, name="Corner Shop", email="shop@corner.example")
@@ -325,7 +289,7 @@ def test_every_linked_person_is_emailed_else_the_customer_record(db, jamie, acme
     db.add(unlinked_ticket)
     db.commit()
 
-    staff.staff_reply(db, jamie, new_ticket(db, customer), "Hello both")
+    staff.staff_reply(db, jamie, open_ticket(db, bea), "Hello both")
     staff.staff_reply(db, jamie, unlinked_ticket.id, "Hello shop")
 
     assert [m["To"] for m in sent_mail()] == ["owner@bakery.example", "partner@bakery.example", "shop@corner.example"]
@@ -334,20 +298,25 @@ def test_every_linked_person_is_emailed_else_the_customer_record(db, jamie, acme
 # --- CSAT ------------------------------------------------------------------------------------------
 
 
+def rate_resolved(db, agent, customer, *ratings: int) -> None:
+    """One ticket per rating: opened by the customer, resolved by the agent, then rated."""
+    for stars in ratings:
+        ticket_id = open_ticket(db, customer)
+        staff.set_status(db, agent, ticket_id, "Resolved")
+        tickets.rate_ticket(db, customer, ticket_id, stars)
+        db.commit()
+
+
 def test_csat_without_ratings(db, jamie):
     assert staff.csat(db, jamie) == staff.Csat(average="—", count=0, distribution={1: 0, 2: 0, 3: 0, 4: 0, 5: 0})
 
 
-def test_csat_counts_the_organisations_ratings(db, jamie, rival, customer):
-    for stars in (5, 4, 4, 1):
-        ticket_id = new_ticket(db, customer)
-        staff.set_status(db, jamie, ticket_id, "Resolved")
-        tickets.rate_ticket(db, customer, ticket_id, stars)
-        db.commit()
-    new_ticket(db, customer)  # unrated tickets do not count
+def test_csat_counts_the_organisations_ratings(db, jamie, rival, bea):
+    rate_resolved(db, jamie, bea, 5, 4, 4, 1)
+    open_ticket(db, bea)  # unrated tickets do not count
     outsider = principal_for(db, make_user(db, customer=make_customer(db, name="Elsewhere Ltd")))
-    elsewhere = new_ticket(db, outsider)
-    row = ticket(db, elsewhere)
+    elsewhere = open_ticket(db, outsider)
+    row = ticket_row(db, elsewhere)
     row.status, row.rating = TicketStatus.RESOLVED, 2
     db.add(row)
     db.commit()
@@ -359,14 +328,38 @@ def test_csat_counts_the_organisations_ratings(db, jamie, rival, customer):
     assert {r.rating for r in staff.inbox(db, jamie, status="Resolved", request=PageRequest())[0]} == {5, 4, 1}
 
 
-def test_csat_average_rounds_to_one_decimal(db, jamie, customer):
-    for stars in (5, 4, 4):
-        ticket_id = new_ticket(db, customer)
-        staff.set_status(db, jamie, ticket_id, "Resolved")
-        tickets.rate_ticket(db, customer, ticket_id, stars)
-        db.commit()
+def test_csat_average_rounds_to_one_decimal(db, jamie, bea):
+    rate_resolved(db, jamie, bea, 5, 4, 4)
 
     assert staff.csat(db, jamie).average == "4.3"
+
+
+def test_inbox_page_draws_the_ratings_longest_bar_full_width_and_words_statuses_for_staff(db, jamie, bea):
+    rate_resolved(db, jamie, bea, 5, 4, 4)
+    staff.staff_reply(db, jamie, open_ticket(db, bea), "Which router?")
+
+    page = staff.inbox_page(db, jamie, "", "", PageRequest())
+
+    assert [(bar.stars, bar.count, bar.width) for bar in page.bars] == [
+        (5, 1, "50%"),
+        (4, 2, "100%"),
+        (3, 0, "0%"),
+        (2, 0, "0%"),
+        (1, 0, "0%"),
+    ]
+    assert (page.csat.count, page.info.total_rows) == (3, 4)
+    assert page.rows[0].status_label == "Awaiting customer"
+
+
+def test_staff_actions_answer_with_the_fresh_thread(db, jamie, bea):
+    ticket_id = open_ticket(db, bea)
+
+    replied = staff.staff_reply(db, jamie, ticket_id, "On it.")
+    resolved = staff.set_status(db, jamie, ticket_id, "Resolved")
+
+    assert (replied.status, [m.body for m in replied.messages]) == ("Awaiting your reply", ["On it."])
+    assert (resolved.status, resolved.can_reply, resolved.can_rate) == ("Resolved", False, False)
+    assert staff.set_status(db, jamie, ticket_id, "Resolved") == resolved
 
 
 # --- creating staff users --------------------------------------------------------------------------
@@ -409,7 +402,7 @@ def test_staff_user_can_sign_in_and_is_staff(db, acme):
     principal = principal_for(db, db.get(PortalUser, user_id))
 
     assert principal.customer_id is None
-    assert staff.staff_organisation_id(db, principal) == acme.id
+    assert staff_scope(db, principal).organisation.id == acme.id
 
 
 @pytest.mark.parametrize(
@@ -423,7 +416,7 @@ def test_staff_user_can_sign_in_and_is_staff(db, acme):
         ({"password": "short"}, "Use at least 10 characters."),
     ],
 )
-def test_create_staff_user_refusals(db, customer, fields, reason):
+def test_create_staff_user_refusals(db, bea, fields, reason):
     values = {"organisation_slug": "acme", "email": "new@acme.example", "name": "New", "password": "long enough pw"}
 
     with pytest.raises(PortalError, match=reason):

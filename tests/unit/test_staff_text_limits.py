@@ -8,7 +8,7 @@ that is not a form, or fields that are not text, get a message too.
 from __future__ import annotations
 
 import pytest
-from factories import make_customer, make_organisation, make_user
+from factories import make_customer, make_user
 from hostile_input import fuzz, hostile_value, json_value
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -32,11 +32,6 @@ PADDING = " " * 10  # trimmed by the cleaning: the old cut at limit + 1 counted 
 
 def call(state, name: str, *args) -> None:
     run(type(state).event_handlers[name], state, list(args))
-
-
-@pytest.fixture
-def acme(db):
-    return make_organisation(db, slug="acme", name="Acme Broadband")
 
 
 @pytest.fixture

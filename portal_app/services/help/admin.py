@@ -1,8 +1,8 @@
 """Staff management of the organisation's help articles: list, create, edit, publish and unpublish.
 
 Every function takes the acting principal and works only inside their staff organisation
-(NotStaff for anyone else; NotFound for another organisation's article). Nothing here commits:
-the caller's session does.
+(services/access.py: NotStaff for anyone else; NotFound for another organisation's article). Nothing
+here commits: the caller's session does.
 """
 
 from __future__ import annotations
@@ -15,17 +15,18 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from portal_app.models import Article, ArticleStatus, ArticleVisibility
+from portal_app.models import Article, ArticleStatus, ArticleVisibility, Organisation
 from portal_app.models.base import utcnow
+from portal_app.services.access import staff_article, staff_scope
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.common.dates import show_datetime
-from portal_app.services.common.errors import NotFound, PortalError
+from portal_app.services.common.errors import PortalError
 from portal_app.services.common.pagination import PageInfo, PageRequest, clamp
 from portal_app.services.help.articles import article_href, parse_tags
-from portal_app.services.support.inbox import staff_organisation_id
+from portal_app.services.help.markdown import render_markdown
 from portal_app.services.support.tickets import TicketInputError, bounded_text
 
-ARTICLE_NOT_FOUND = "Article not found."
+ARTICLES_ROUTE = "/staff/articles"
 TITLE_MAX = 200
 BODY_MAX = 20000
 TAGS_MAX = 300
@@ -60,7 +61,7 @@ class ArticleFields:
 
 @dataclass(frozen=True)
 class StaffArticleRow:
-    """An article as the staff list shows it."""
+    """An article as the staff list shows it, with the link to its editor."""
 
     id: int
     title: str
@@ -68,6 +69,7 @@ class StaffArticleRow:
     status: str
     visibility: str
     updated: str
+    href: str
 
 
 @dataclass(frozen=True)
@@ -139,28 +141,25 @@ def _status(status: str) -> ArticleStatus:
     return ArticleStatus(status)
 
 
-def _organisation_article(db: Session, organisation_id: int, article_id: int) -> Article:
-    """The article if it belongs to the organisation, or NotFound."""
-    found = db.get(Article, article_id) if isinstance(article_id, int) and not isinstance(article_id, bool) else None
-    if found is None or found.organisation_id != organisation_id:
-        raise NotFound(ARTICLE_NOT_FOUND)
-    return found
+def editor_href(article_id: int) -> str:
+    """The address of the article in the staff editor."""
+    return f"{ARTICLES_ROUTE}/{article_id}"
 
 
-def _slug_taken(db: Session, organisation_id: int, slug: str, article_id: int | None) -> bool:
-    stmt = select(Article.id).where(col(Article.organisation_id) == organisation_id, col(Article.slug) == slug)
-    if article_id is not None:
-        stmt = stmt.where(col(Article.id) != article_id)
+def _slug_taken(db: Session, organisation: Organisation, slug: str, other_than: Article | None) -> bool:
+    stmt = select(Article.id).where(col(Article.organisation_id) == organisation.id, col(Article.slug) == slug)
+    if other_than is not None:
+        stmt = stmt.where(col(Article.id) != other_than.id)
     return db.exec(stmt.limit(1)).first() is not None
 
 
-def _free_slug(db: Session, organisation_id: int, base: str) -> str:
+def _free_slug(db: Session, organisation: Organisation, base: str) -> str:
     """base, or base-2, base-3... whichever the organisation does not use yet."""
     pattern = f"{base}-%"
     used = set(
         db.exec(
             select(Article.slug).where(
-                col(Article.organisation_id) == organisation_id,
+                col(Article.organisation_id) == organisation.id,
                 (col(Article.slug) == base) | col(Article.slug).like(pattern),
             )
         ).all()
@@ -190,8 +189,7 @@ def _view(found: Article) -> StaffArticle:
 
 def list_articles(db: Session, principal: Principal, request: PageRequest) -> tuple[list[StaffArticleRow], PageInfo]:
     """One page of every article of the staff member's organisation (any status or visibility), latest first."""
-    organisation_id = staff_organisation_id(db, principal)
-    mine = col(Article.organisation_id) == organisation_id
+    mine = col(Article.organisation_id) == staff_scope(db, principal).organisation.id
     info = clamp(request, db.exec(select(func.count()).select_from(Article).where(mine)).one())
     rows = db.exec(
         select(Article)
@@ -201,34 +199,42 @@ def list_articles(db: Session, principal: Principal, request: PageRequest) -> tu
         .limit(info.size)
     ).all()
     return [
-        StaffArticleRow(a.id, a.title, a.slug, str(a.status), str(a.visibility), show_datetime(a.updated_at))
+        StaffArticleRow(
+            a.id, a.title, a.slug, str(a.status), str(a.visibility), show_datetime(a.updated_at), editor_href(a.id)
+        )
         for a in rows
     ], info
 
 
-def get_article(db: Session, principal: Principal, article_id: int) -> StaffArticle:
+def get_article(db: Session, principal: Principal, article_id: object) -> StaffArticle:
     """One of the organisation's articles, any status or visibility."""
-    return _view(_organisation_article(db, staff_organisation_id(db, principal), article_id))
+    return _view(staff_article(db, staff_scope(db, principal), article_id))
+
+
+def preview(db: Session, principal: Principal, body: object) -> str:
+    """Article text being typed, as the help center will show it (sanitised); for staff only."""
+    staff_scope(db, principal)
+    return render_markdown(str(body or "")[:BODY_MAX])
 
 
 def create_article(
     db: Session, principal: Principal, fields: ArticleFields, status: str = ArticleStatus.DRAFT.value
 ) -> StaffArticle:
     """A new article; without a slug, one is made from the title (base, base-2... unique in the organisation)."""
-    organisation_id = staff_organisation_id(db, principal)
+    organisation = staff_scope(db, principal).organisation
     clean, problems = _clean(fields)
     new_status = _status(status)
     if new_status == ArticleStatus.PUBLISHED and not clean["body_markdown"] and "body" not in problems:
         problems["body"] = "Write the article before publishing it."
-    if clean["slug"] and "slug" not in problems and _slug_taken(db, organisation_id, clean["slug"], None):
+    if clean["slug"] and "slug" not in problems and _slug_taken(db, organisation, clean["slug"], None):
         problems["slug"] = _slug_in_use(clean["slug"])
     if problems:
         raise ArticleInputError(problems)
     for _attempt in range(_SLUG_ATTEMPTS):
         now = utcnow()
-        slug = clean["slug"] or _free_slug(db, organisation_id, slug_from_title(clean["title"]))
+        slug = clean["slug"] or _free_slug(db, organisation, slug_from_title(clean["title"]))
         created = Article(
-            organisation_id=organisation_id,
+            organisation_id=organisation.id,
             slug=slug,
             title=clean["title"],
             body_markdown=clean["body_markdown"],
@@ -254,15 +260,15 @@ def _slug_in_use(slug: str) -> str:
     return f"Another article already uses the web address “{slug}”. Choose another one."
 
 
-def update_article(db: Session, principal: Principal, article_id: int, fields: ArticleFields) -> StaffArticle:
+def update_article(db: Session, principal: Principal, article_id: object, fields: ArticleFields) -> StaffArticle:
     """Save the article's title, text, tags, visibility and slug (kept when left empty); updated_at when changed."""
-    organisation_id = staff_organisation_id(db, principal)
-    found = _organisation_article(db, organisation_id, article_id)
+    staff = staff_scope(db, principal)
+    found = staff_article(db, staff, article_id)
     clean, problems = _clean(fields)
     clean["slug"] = clean["slug"] or found.slug
     if found.status == ArticleStatus.PUBLISHED and not clean["body_markdown"] and "body" not in problems:
         problems["body"] = "A published article needs text: unpublish it first to empty it."
-    if "slug" not in problems and _slug_taken(db, organisation_id, clean["slug"], found.id):
+    if "slug" not in problems and _slug_taken(db, staff.organisation, clean["slug"], found):
         problems["slug"] = _slug_in_use(clean["slug"])
     if problems:
         raise ArticleInputError(problems)
@@ -280,8 +286,8 @@ def update_article(db: Session, principal: Principal, article_id: int, fields: A
     return _view(found)
 
 
-def _set_status(db: Session, principal: Principal, article_id: int, status: ArticleStatus) -> StaffArticle:
-    found = _organisation_article(db, staff_organisation_id(db, principal), article_id)
+def _set_status(db: Session, principal: Principal, article_id: object, status: ArticleStatus) -> StaffArticle:
+    found = staff_article(db, staff_scope(db, principal), article_id)
     if status == ArticleStatus.PUBLISHED and not found.body_markdown.strip():
         raise ArticleInputError({"body": "Write the article before publishing it."})
     if found.status != status:
@@ -292,11 +298,26 @@ def _set_status(db: Session, principal: Principal, article_id: int, status: Arti
     return _view(found)
 
 
-def publish_article(db: Session, principal: Principal, article_id: int) -> StaffArticle:
+def publish_article(db: Session, principal: Principal, article_id: object) -> StaffArticle:
     """Publish the article: customers see it when it is also Public."""
     return _set_status(db, principal, article_id, ArticleStatus.PUBLISHED)
 
 
-def unpublish_article(db: Session, principal: Principal, article_id: int) -> StaffArticle:
+def unpublish_article(db: Session, principal: Principal, article_id: object) -> StaffArticle:
     """Take the article back to Draft: customers no longer see it, not even by its address."""
     return _set_status(db, principal, article_id, ArticleStatus.DRAFT)
+
+
+def save_article(
+    db: Session, principal: Principal, article_id: object, fields: ArticleFields, intent: str
+) -> StaffArticle:
+    """The editor's submit: create (article_id 0) or update the article, then publish or unpublish it when
+    `intent` says so ("save" otherwise); all in the caller's one transaction."""
+    if not article_id:
+        return create_article(db, principal, fields, "Published" if intent == "publish" else "Draft")
+    update_article(db, principal, article_id, fields)
+    if intent == "publish":
+        return publish_article(db, principal, article_id)
+    if intent == "unpublish":
+        return unpublish_article(db, principal, article_id)
+    return get_article(db, principal, article_id)

@@ -1,25 +1,26 @@
 """The help center: the organisation's public, published articles; search, tags and ticket deflection.
 
 Only articles that are both Public and Published ever leave this module. Matching and ranking
-run in the database's text index (services/help_search.py), never a Python loop over articles.
+run in the database's text index (services/help/search.py), never a Python loop over articles.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from contextlib import suppress
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, literal
 from sqlmodel import Session, col, select
 
-from portal_app.models import Article, ArticleStatus, ArticleVisibility
+from portal_app.models import Article, ArticleStatus, ArticleVisibility, Organisation
 from portal_app.services.access import customer_scope
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.common.dates import show_date
 from portal_app.services.common.errors import NotFound
 from portal_app.services.help.markdown import excerpt, render_markdown
-from portal_app.services.help.search import matching_article_ids
+from portal_app.services.help.search import matching_articles
 
 HELP_ROUTE = "/portal/help"
 NOT_FOUND = "Article not found."
@@ -49,6 +50,14 @@ class ArticleCard:
     excerpt: str
     tags: list[str]
     updated: str
+
+
+@dataclass(frozen=True)
+class HelpPage:
+    """The help center's list: the matching articles, and every topic to filter by."""
+
+    articles: list[ArticleCard]
+    tags: list[str]
 
 
 @dataclass(frozen=True)
@@ -109,10 +118,10 @@ def clean_tag(tag: object) -> str:
     return "".join(ch for ch in tag[:MAX_TAG] if ch.isprintable()).strip()
 
 
-def _visible(organisation_id: int) -> list[ColumnElement[bool]]:
+def _visible(organisation: Organisation) -> list[ColumnElement[bool]]:
     """The only articles a customer may see: their organisation's public published ones."""
     return [
-        col(Article.organisation_id) == organisation_id,
+        col(Article.organisation_id) == organisation.id,
         col(Article.visibility) == ArticleVisibility.PUBLIC.value,
         col(Article.status) == ArticleStatus.PUBLISHED.value,
     ]
@@ -130,14 +139,17 @@ def _normalised_tags():
 
 
 def _ranked(
-    db: Session, organisation_id: int, words: list[str], where: list[ColumnElement[bool]], *, any_word: bool, limit: int
+    db: Session,
+    organisation: Organisation,
+    words: list[str],
+    where: list[ColumnElement[bool]],
+    *,
+    any_word: bool,
+    limit: int,
 ) -> list[Article]:
     """Visible articles matching the words (every word, or any word) through the text index, best first."""
-    ids = matching_article_ids(
-        db, organisation_id, " ".join(words), any_word=any_word, where=[*_visible(organisation_id), *where], limit=limit
-    )
-    found = {a.id: a for a in db.exec(select(Article).where(col(Article.id).in_(ids))).all()} if ids else {}
-    return [found[i] for i in ids if i in found]
+    visible = [*_visible(organisation), *where]
+    return matching_articles(db, organisation, " ".join(words), any_word=any_word, where=visible, limit=limit)
 
 
 def _card(article: Article, locale: str) -> ArticleCard:
@@ -164,9 +176,9 @@ def list_articles(db: Session, principal: Principal, *, query: object = "", tag:
     wanted = clean_tag(tag).casefold()
     tagged = [_normalised_tags().like(_like(f",{wanted},"), escape="\\")] if wanted else []
     if words:
-        rows = _ranked(db, scope.organisation.id, words, tagged, any_word=False, limit=MAX_RESULTS)
+        rows = _ranked(db, scope.organisation, words, tagged, any_word=False, limit=MAX_RESULTS)
     else:
-        alphabetical = select(Article).where(*_visible(scope.organisation.id), *tagged)
+        alphabetical = select(Article).where(*_visible(scope.organisation), *tagged)
         rows = db.exec(alphabetical.order_by(func.lower(col(Article.title)), col(Article.id)).limit(MAX_RESULTS)).all()
     if wanted:  # the SQL test is a prefilter for odd spacing; confirm the whole tag
         rows = [a for a in rows if wanted in {t.casefold() for t in parse_tags(a.tags)}]
@@ -176,7 +188,7 @@ def list_articles(db: Session, principal: Principal, *, query: object = "", tag:
 def all_tags(db: Session, principal: Principal) -> list[str]:
     """Every tag of the organisation's public published articles, alphabetically."""
     scope = customer_scope(db, principal)
-    raw = db.exec(select(Article.tags).where(*_visible(scope.organisation.id))).all()
+    raw = db.exec(select(Article.tags).where(*_visible(scope.organisation))).all()
     tags: dict[str, str] = {}
     for value in raw:
         for tag in parse_tags(value):
@@ -184,12 +196,17 @@ def all_tags(db: Session, principal: Principal) -> list[str]:
     return sorted(tags.values(), key=str.casefold)
 
 
+def help_page(db: Session, principal: Principal, query: object, tag: object) -> HelpPage:
+    """The articles matching the search and tag (see list_articles), with every topic."""
+    return HelpPage(articles=list_articles(db, principal, query=query, tag=tag), tags=all_tags(db, principal))
+
+
 def article(db: Session, principal: Principal, slug: object) -> ArticlePage:
     """One public published article by slug, or NotFound (drafts and internal articles included)."""
     scope = customer_scope(db, principal)
     if not isinstance(slug, str) or not slug or len(slug) > MAX_SLUG or not _SLUG.fullmatch(slug):
         raise NotFound(NOT_FOUND)
-    found = db.exec(select(Article).where(*_visible(scope.organisation.id), col(Article.slug) == slug).limit(1)).first()
+    found = db.exec(select(Article).where(*_visible(scope.organisation), col(Article.slug) == slug).limit(1)).first()
     if found is None:
         raise NotFound(NOT_FOUND)
     return ArticlePage(
@@ -201,6 +218,13 @@ def article(db: Session, principal: Principal, slug: object) -> ArticlePage:
     )
 
 
+def article_page(db: Session, principal: Principal, slug: object) -> ArticlePage | None:
+    """The article's page, or None when there is no public published article by that slug (the page says so)."""
+    with suppress(NotFound):
+        return article(db, principal, slug)
+    return None
+
+
 def suggest_articles(db: Session, principal: Principal, text: object, limit: int = 3) -> list[ArticleCard]:
     """Ticket deflection: up to `limit` articles matching words of a subject being typed, best first."""
     if len(clean_query(text)) < MIN_SUGGEST or limit < 1:
@@ -209,5 +233,5 @@ def suggest_articles(db: Session, principal: Principal, text: object, limit: int
     if not words:
         return []
     scope = customer_scope(db, principal)
-    rows = _ranked(db, scope.organisation.id, words, [], any_word=True, limit=min(limit, MAX_RESULTS))
+    rows = _ranked(db, scope.organisation, words, [], any_word=True, limit=min(limit, MAX_RESULTS))
     return [_card(a, scope.customer.locale) for a in rows]

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, column, func, literal, literal_column, table
 from sqlmodel import Session, col, select
 
-from portal_app.models import Article
+from portal_app.models import Article, Organisation
 
 SEARCH_TABLE = "article_fts"  # SQLite: the FTS5 table; its shadow tables share the prefix
 SEARCH_INDEX = "ix_article_search"  # PostgreSQL: the GIN index
@@ -61,23 +61,23 @@ def tsquery(terms: list[str], *, any_word: bool) -> str:
     return (" | " if any_word else " & ").join(quoted)
 
 
-def matching_article_ids(
+def matching_articles(
     db: Session,
-    organisation_id: int,
+    organisation: Organisation,
     query: object,
     *,
     any_word: bool = False,
     where: Iterable[ColumnElement[bool]] = (),
     limit: int = MAX_RESULTS,
-) -> list[int]:
-    """Ids of the organisation's articles matching every word of the query (or any word), best first.
+) -> list[Article]:
+    """The organisation's articles matching every word of the query (or any word), best first.
 
     `where` narrows the articles further in the same SQL (visibility, status, tag).
     """
     terms = search_terms(query)
     if not terms or limit < 1:
         return []
-    conditions = [col(Article.organisation_id) == organisation_id, *where]
+    conditions = [col(Article.organisation_id) == organisation.id, *where]
     if db.get_bind().dialect.name == "postgresql":
         stmt = _postgres(tsquery(terms, any_word=any_word))
     else:
@@ -90,7 +90,7 @@ def _sqlite(match: str) -> Any:
     hidden = _fts.c[SEARCH_TABLE]
     rank = func.bm25(hidden, literal(TITLE_WEIGHT), literal(TAGS_WEIGHT), literal(BODY_WEIGHT))
     return (
-        select(Article.id)
+        select(Article)
         .join_from(Article, _fts, _fts.c.rowid == col(Article.id))
         .where(hidden.op("MATCH")(match))
         .order_by(rank)
@@ -99,7 +99,7 @@ def _sqlite(match: str) -> Any:
 
 def _postgres(text_query: str) -> Any:
     wanted = func.to_tsquery(literal_column("'simple'"), text_query)
-    return select(Article.id).where(_PG_DOCUMENT.op("@@")(wanted)).order_by(func.ts_rank(_PG_WEIGHTED, wanted).desc())
+    return select(Article).where(_PG_DOCUMENT.op("@@")(wanted)).order_by(func.ts_rank(_PG_WEIGHTED, wanted).desc())
 
 
 def include_schema_object(_object: Any, name: str | None, type_: str, _reflected: bool, _compare_to: Any) -> bool:

@@ -1,13 +1,16 @@
 """The staff side of support: the organisation's ticket inbox, replies, statuses and CSAT.
 
 Staff are portal users with staff_organisation_id set; they sign in like customers and see only
-their own organisation's tickets. staff_reply and set_status commit, then email the customer:
-call them from a worker thread in the app.
+their own organisation's tickets (services/access.py: staff_scope, staff_ticket). staff_reply and
+set_status commit, then email the customer: call them from a worker thread in the app.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -16,6 +19,7 @@ from portal_app.mail import normalise_address
 from portal_app.models import Customer, Membership, Organisation, PortalUser, Ticket, TicketMessage, TicketStatus
 from portal_app.models.base import utcnow
 from portal_app.models.support import OPEN_STATUSES
+from portal_app.services.access import NotStaff, provider_organisation, staff_scope, staff_ticket
 from portal_app.services.accounts.passwords import hash_password, password_problem
 from portal_app.services.accounts.sessions import Principal, end_all_sessions
 from portal_app.services.common.dates import show_datetime
@@ -24,45 +28,49 @@ from portal_app.services.common.pagination import PageInfo, PageRequest, clamp
 from portal_app.services.support import ticket_mail
 from portal_app.services.support.tickets import (
     REPLY_MAX,
-    TICKET_NOT_FOUND,
     TicketInputError,
     TicketThread,
     clean_line,
     required_text,
-    thread_messages,
+    thread_view,
 )
 
-NOT_STAFF = "This area is for support staff. Sign in with a staff account."
+STAFF_ROUTE = "/staff"
+STATUSES = tuple(s.value for s in TicketStatus)
+SOURCES = ("Portal", "Email", "Phone")
 STAFF_STATUSES = (TicketStatus.OPEN, TicketStatus.RESOLVED, TicketStatus.CLOSED)
+# Statuses are worded for the customer; staff read "Awaiting your reply" as waiting on the customer.
+STAFF_LABELS = {TicketStatus.AWAITING_CUSTOMER.value: "Awaiting customer"}
 NAME_MAX = 120
 AUTHOR_MAX = 120
 NO_RATING = "\u2014"
+R = TypeVar("R")
 
 
-class NotStaff(PortalError):
-    """The signed-in person is not (or no longer) active staff of an organisation."""
+@dataclass(frozen=True)
+class StaffHeader:
+    """The staff area's header: who is signed in and, when they are staff, the organisation they work for."""
+
+    user_name: str
+    user_email: str
+    is_staff: bool
+    organisation: str
 
 
 @dataclass(frozen=True)
 class StaffTicketRow:
-    """A ticket as the staff inbox lists it."""
+    """A ticket as the staff inbox lists it, with the link to its thread."""
 
     id: int
     subject: str
     customer: str
     status: str
+    status_label: str
     priority: str
     source: str
     updated: str
     rating: int | None
-
-
-@dataclass(frozen=True)
-class StaffThread(TicketThread):
-    """The thread as staff see it: can_reply/can_close while open, never can_rate; plus who asked."""
-
-    customer: str
-    customer_email: str
+    href: str
 
 
 @dataclass(frozen=True)
@@ -74,27 +82,54 @@ class Csat:
     distribution: dict[int, int]
 
 
-def staff_organisation_id(db: Session, principal: Principal) -> int:
-    """The organisation the principal answers tickets for, or NotStaff."""
-    return _staff(db, principal)[0].staff_organisation_id
+@dataclass(frozen=True)
+class CsatBar:
+    """One bar of the ratings chart: how many tickets got this many stars, and its width against the longest."""
+
+    stars: int
+    count: int
+    width: str
 
 
-def _staff(db: Session, principal: Principal) -> tuple[PortalUser, Organisation]:
-    user = db.get(PortalUser, principal.user_id)
-    if user is None or not user.is_active or user.staff_organisation_id is None:
-        raise NotStaff(NOT_STAFF)
-    organisation = db.get(Organisation, user.staff_organisation_id)
+@dataclass(frozen=True)
+class InboxPage:
+    """The inbox page: one page of tickets and the organisation's CSAT."""
+
+    rows: list[StaffTicketRow]
+    info: PageInfo
+    csat: Csat
+    bars: list[CsatBar]
+
+
+def staff_label(status: str) -> str:
+    """A ticket status as the staff pages word it."""
+    return STAFF_LABELS.get(status, status)
+
+
+def as_staff(db: Session, principal: Principal, work: Callable[..., R], *args: Any) -> tuple[StaffHeader, R | None]:
+    """The staff header and `work(db, principal, ...)` in one unit of work. The work's result is None when
+    the person is not staff, or when the ticket or article it names is not theirs to see."""
+    try:
+        organisation: Organisation | None = staff_scope(db, principal).organisation
+    except NotStaff:
+        organisation = None
+    name = principal.user_name or principal.user_email
+    header = StaffHeader(
+        name, principal.user_email, organisation is not None, organisation.name if organisation else ""
+    )
     if organisation is None:
-        raise NotStaff(NOT_STAFF)
-    return user, organisation
+        return header, None
+    with suppress(NotFound):
+        return header, work(db, principal, *args)
+    return header, None
 
 
 def inbox(
     db: Session, principal: Principal, *, status: str = "", source: str = "", request: PageRequest
 ) -> tuple[list[StaffTicketRow], PageInfo]:
     """One page of the organisation's tickets, most recently updated first, optionally of one status and source."""
-    organisation_id = staff_organisation_id(db, principal)
-    where = [col(Customer.organisation_id) == organisation_id]
+    organisation = staff_scope(db, principal).organisation
+    where = [col(Customer.organisation_id) == organisation.id]
     if status:
         where.append(col(Ticket.status) == status)
     if source:
@@ -116,45 +151,33 @@ def inbox(
             subject=ticket.subject,
             customer=customer_name,
             status=str(ticket.status),
+            status_label=staff_label(str(ticket.status)),
             priority=str(ticket.priority),
             source=ticket.source,
             updated=show_datetime(ticket.updated_at),
             rating=ticket.rating,
+            href=f"{STAFF_ROUTE}/tickets/{ticket.id}",
         )
         for ticket, customer_name in rows
     ], info
 
 
-def _organisation_ticket(db: Session, organisation_id: int, ticket_id: int) -> tuple[Ticket, Customer]:
-    """The ticket if one of the organisation's customers raised it, or NotFound."""
-    ticket = db.get(Ticket, ticket_id) if isinstance(ticket_id, int) and not isinstance(ticket_id, bool) else None
-    customer = db.get(Customer, ticket.customer_id) if ticket is not None else None
-    if customer is None or customer.organisation_id != organisation_id:
-        raise NotFound(TICKET_NOT_FOUND)
-    return ticket, customer
+def inbox_page(db: Session, principal: Principal, status: str, source: str, request: PageRequest) -> InboxPage:
+    """The inbox page: one page of the tickets (of one status and source when given) and the CSAT chart."""
+    rows, info = inbox(db, principal, status=status, source=source, request=request)
+    ratings = csat(db, principal)
+    most = max(ratings.distribution.values(), default=0) or 1
+    bars = [
+        CsatBar(stars=stars, count=count, width=f"{round(100 * count / most)}%")
+        for stars, count in sorted(ratings.distribution.items(), reverse=True)
+    ]
+    return InboxPage(rows=rows, info=info, csat=ratings, bars=bars)
 
 
-def staff_thread(db: Session, principal: Principal, ticket_id: int) -> StaffThread:
+def staff_thread(db: Session, principal: Principal, ticket_id: object) -> TicketThread:
     """The ticket's thread with the customer's name and email, inside the staff member's organisation."""
-    ticket, customer = _organisation_ticket(db, staff_organisation_id(db, principal), ticket_id)
-    is_open = ticket.status in OPEN_STATUSES
-    return StaffThread(
-        id=ticket.id,
-        subject=ticket.subject,
-        description=ticket.description,
-        priority=str(ticket.priority),
-        status=str(ticket.status),
-        source=ticket.source,
-        created=show_datetime(ticket.created_at),
-        messages=thread_messages(db, ticket, None, customer.name),
-        can_reply=is_open,
-        can_close=is_open,
-        can_rate=False,
-        rating=ticket.rating,
-        rating_comment=ticket.rating_comment,
-        customer=customer.name,
-        customer_email=customer.email or next(iter(ticket_mail.recipients(db, customer)), ""),
-    )
+    ticket, customer = staff_ticket(db, staff_scope(db, principal), ticket_id)
+    return thread_view(db, ticket, customer, for_staff=True)
 
 
 def staff_author(user: PortalUser, organisation: Organisation) -> str:
@@ -162,14 +185,15 @@ def staff_author(user: PortalUser, organisation: Organisation) -> str:
     return f"{user.name or 'Support'} ({organisation.name})"[:AUTHOR_MAX]
 
 
-def staff_reply(db: Session, principal: Principal, ticket_id: int, body: object) -> None:
-    """Answer the ticket: it becomes "Awaiting your reply" and the customer is emailed. Refused once resolved/closed."""
-    user, organisation = _staff(db, principal)
-    ticket, _customer = _organisation_ticket(db, organisation.id, ticket_id)
+def staff_reply(db: Session, principal: Principal, ticket_id: object, body: object) -> TicketThread:
+    """Answer the ticket: it becomes "Awaiting your reply" and the customer is emailed. Refused once resolved/closed.
+    Returns the thread with the reply."""
+    staff = staff_scope(db, principal)
+    ticket, customer = staff_ticket(db, staff, ticket_id)
     text = required_text(body, limit=REPLY_MAX, missing="Write your reply.", field="reply")
     if ticket.status not in OPEN_STATUSES:
         raise TicketInputError(f"This ticket is {ticket.status.lower()}: set it to Open before replying.")
-    author = staff_author(user, organisation)
+    author = staff_author(staff.user, staff.organisation)
     ticket.status = TicketStatus.AWAITING_CUSTOMER
     ticket.updated_at = utcnow()
     db.add(ticket)
@@ -179,38 +203,39 @@ def staff_reply(db: Session, principal: Principal, ticket_id: int, body: object)
     notice = ticket_mail.reply_notice(db, ticket, author, text)
     db.commit()
     ticket_mail.send_notice(notice)
+    return thread_view(db, ticket, customer, for_staff=True)
 
 
-def set_status(db: Session, principal: Principal, ticket_id: int, status: str) -> None:
-    """Mark the ticket Open, Resolved or Closed and email the customer (setting the current status does nothing)."""
-    organisation_id = staff_organisation_id(db, principal)
-    ticket, _customer = _organisation_ticket(db, organisation_id, ticket_id)
+def set_status(db: Session, principal: Principal, ticket_id: object, status: object) -> TicketThread:
+    """Mark the ticket Open, Resolved or Closed and email the customer (setting the current status does nothing).
+    Returns the thread."""
+    ticket, customer = staff_ticket(db, staff_scope(db, principal), ticket_id)
     if status not in STAFF_STATUSES:
         raise TicketInputError("Choose a status: Open, Resolved or Closed.")
     new = TicketStatus(status)
-    if ticket.status == new:
-        return
-    now = utcnow()
-    ticket.status = new
-    ticket.updated_at = now
-    if new == TicketStatus.RESOLVED:
-        ticket.resolved_at = now
-    elif new == TicketStatus.OPEN:
-        ticket.resolved_at = None
-    db.add(ticket)
-    db.flush()
-    notice = ticket_mail.status_notice(db, ticket)
-    db.commit()
-    ticket_mail.send_notice(notice)
+    if ticket.status != new:
+        now = utcnow()
+        ticket.status = new
+        ticket.updated_at = now
+        if new == TicketStatus.RESOLVED:
+            ticket.resolved_at = now
+        elif new == TicketStatus.OPEN:
+            ticket.resolved_at = None
+        db.add(ticket)
+        db.flush()
+        notice = ticket_mail.status_notice(db, ticket)
+        db.commit()
+        ticket_mail.send_notice(notice)
+    return thread_view(db, ticket, customer, for_staff=True)
 
 
 def csat(db: Session, principal: Principal) -> Csat:
     """Average rating and how many tickets got each number of stars, over the organisation's rated tickets."""
-    organisation_id = staff_organisation_id(db, principal)
+    organisation = staff_scope(db, principal).organisation
     counts = db.exec(
         select(Ticket.rating, func.count())
         .join(Customer, col(Customer.id) == col(Ticket.customer_id))
-        .where(Customer.organisation_id == organisation_id, col(Ticket.rating).is_not(None))
+        .where(Customer.organisation_id == organisation.id, col(Ticket.rating).is_not(None))
         .group_by(col(Ticket.rating))
     ).all()
     distribution = dict.fromkeys(range(1, 6), 0)
@@ -232,9 +257,7 @@ def create_staff_user(db: Session, *, organisation_slug: str, email: str, name: 
     address = normalise_address(email)
     if address is None:
         raise PortalError(f"{email.strip()!r} is not a valid email address.")
-    organisation = db.exec(select(Organisation).where(Organisation.slug == organisation_slug)).first()
-    if organisation is None:
-        raise PortalError(f"There is no organisation with the slug {organisation_slug!r}.")
+    organisation = provider_organisation(db, organisation_slug)
     clean_name = clean_line(name)
     if not clean_name:
         raise PortalError("Give the staff member's name: customers see it on replies.")
@@ -244,7 +267,7 @@ def create_staff_user(db: Session, *, organisation_slug: str, email: str, name: 
     if problem:
         raise PortalError(f"Password refused: {problem}")
     user = db.exec(select(PortalUser).where(PortalUser.email == address)).first()
-    if user is not None and user.staff_organisation_id is None and _is_customer(db, user.id):
+    if user is not None and user.staff_organisation_id is None and _is_customer(db, user):
         raise PortalError(
             f"{address} signs in as a customer; staff need an email address of their own (for example a work one)."
         )
@@ -259,5 +282,5 @@ def create_staff_user(db: Session, *, organisation_slug: str, email: str, name: 
     return user.id
 
 
-def _is_customer(db: Session, user_id: int) -> bool:
-    return db.exec(select(Membership.id).where(Membership.portal_user_id == user_id)).first() is not None
+def _is_customer(db: Session, user: PortalUser) -> bool:
+    return db.exec(select(Membership.id).where(Membership.portal_user_id == user.id)).first() is not None

@@ -1,10 +1,12 @@
-"""Support tickets as the customer sees them: open, list, read the thread, reply, close and rate."""
+"""Support tickets as the customer sees them (open, list, read the thread, reply, close and rate), and the thread
+as both sides read it."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
@@ -13,11 +15,12 @@ from sqlmodel import Session, col, select
 from portal_app.models import Customer, Priority, Ticket, TicketMessage, TicketStatus
 from portal_app.models.base import utcnow
 from portal_app.models.support import OPEN_STATUSES
-from portal_app.services.access import customer_scope
+from portal_app.services.access import customer_scope, own_ticket
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.common.dates import show_datetime
 from portal_app.services.common.errors import NotFound, PortalError
 from portal_app.services.common.pagination import PageInfo, PageRequest, clamp
+from portal_app.services.support.ticket_mail import THREAD_PATH, recipients
 
 SUBJECT_MAX = 120
 DESCRIPTION_MAX = 5000
@@ -26,10 +29,8 @@ COMMENT_MAX = 1000
 PREVIEW_LENGTH = 140
 RECENT_MAX = 50
 SUBMISSION_KEY_MAX = 64
-MAX_ID = 2**63 - 1  # the largest id a database integer holds (SQLite raises OverflowError past it)
 # Input longer than this many times its limit is refused before cleaning: cleaning never shrinks real text that much.
 RAW_FACTOR = 4
-TICKET_NOT_FOUND = "This ticket was not found."
 PRIORITIES = tuple(p.value for p in Priority)
 NEW_TICKET_HINT = "Open a new ticket if you need more help."
 CLOSED_REFUSALS = {
@@ -57,6 +58,7 @@ class TicketSummary:
     priority: str
     created: str
     preview: str
+    href: str
 
 
 @dataclass(frozen=True)
@@ -72,21 +74,24 @@ class ThreadMessage:
 
 @dataclass(frozen=True)
 class TicketThread:
-    """A ticket with its messages in order and what the viewer may do with it."""
+    """A ticket with its messages in order, who raised it, and what the viewer may do with it; rating 1-5 stars
+    (0: not rated). `TicketThread()` is no ticket, with nothing allowed."""
 
-    id: int
-    subject: str
-    description: str
-    priority: str
-    status: str
-    source: str
-    created: str
-    messages: list[ThreadMessage]
-    can_reply: bool
-    can_close: bool
-    can_rate: bool
-    rating: int | None
-    rating_comment: str
+    id: int = 0
+    subject: str = ""
+    description: str = ""
+    priority: str = ""
+    status: str = ""
+    source: str = ""
+    created: str = ""
+    messages: list[ThreadMessage] = field(default_factory=list)
+    can_reply: bool = False
+    can_close: bool = False
+    can_rate: bool = False
+    rating: int = 0
+    rating_comment: str = ""
+    customer: str = ""
+    customer_email: str = ""
 
 
 def as_text(raw: object, field: str = "") -> str:
@@ -159,7 +164,7 @@ def open_ticket(
         raise TicketInputError("Choose a priority: Low, Medium or High.")
     key = _submission_key(submission_key)
     if key is not None:
-        existing = _ticket_with_key(db, customer.id, key)
+        existing = _ticket_with_key(db, customer, key)
         if existing is not None:
             return existing
     ticket = Ticket(
@@ -176,11 +181,17 @@ def open_ticket(
             db.add(ticket)
     except IntegrityError:
         # Another request with the same key committed between the lookup and the insert.
-        existing = _ticket_with_key(db, customer.id, key) if key is not None else None
+        existing = _ticket_with_key(db, customer, key) if key is not None else None
         if existing is None:
             raise
         return existing
     return ticket.id
+
+
+def send_ticket(db: Session, principal: Principal, **form: object) -> tuple[int, list[TicketSummary]]:
+    """Open the ticket from the Support tab's form (`open_ticket`'s fields): its id and the recent tickets after."""
+    ticket_id = open_ticket(db, principal, **form)
+    return ticket_id, recent_tickets(db, principal)
 
 
 def _submission_key(raw: object) -> str | None:
@@ -192,8 +203,8 @@ def _submission_key(raw: object) -> str | None:
     return key
 
 
-def _ticket_with_key(db: Session, customer_id: int, key: str) -> int | None:
-    return db.exec(select(Ticket.id).where(Ticket.customer_id == customer_id, Ticket.submission_key == key)).first()
+def _ticket_with_key(db: Session, customer: Customer, key: str) -> int | None:
+    return db.exec(select(Ticket.id).where(Ticket.customer_id == customer.id, Ticket.submission_key == key)).first()
 
 
 def open_ticket_count(db: Session, customer: Customer) -> int:
@@ -206,7 +217,7 @@ def open_ticket_count(db: Session, customer: Customer) -> int:
 
 
 def summary(ticket: Ticket, locale: str) -> TicketSummary:
-    """Format one ticket for a list."""
+    """Format one ticket for a list, with the link to its thread."""
     return TicketSummary(
         id=ticket.id,
         subject=ticket.subject,
@@ -214,6 +225,7 @@ def summary(ticket: Ticket, locale: str) -> TicketSummary:
         priority=str(ticket.priority),
         created=show_datetime(ticket.created_at, locale),
         preview=preview(ticket.description),
+        href=f"{THREAD_PATH}/{ticket.id}",
     )
 
 
@@ -263,10 +275,10 @@ def thread_messages(db: Session, ticket: Ticket, locale: str | None, customer_na
     ]
 
 
-def ticket_thread(db: Session, principal: Principal, ticket_id: int) -> TicketThread:
-    """The ticket and its messages, if the principal's current customer owns it."""
-    customer = customer_scope(db, principal).customer
-    ticket = owned_ticket(db, customer, ticket_id)
+def thread_view(db: Session, ticket: Ticket, customer: Customer, *, for_staff: bool = False) -> TicketThread:
+    """The thread of a ticket in hand, as the customer who raised it sees it (their locale; rated once resolved)
+    or, for staff, in server time with the customer's email (staff never rate)."""
+    locale = None if for_staff else customer.locale
     is_open = ticket.status in OPEN_STATUSES
     return TicketThread(
         id=ticket.id,
@@ -275,29 +287,36 @@ def ticket_thread(db: Session, principal: Principal, ticket_id: int) -> TicketTh
         priority=str(ticket.priority),
         status=str(ticket.status),
         source=ticket.source,
-        created=show_datetime(ticket.created_at, customer.locale),
-        messages=thread_messages(db, ticket, customer.locale, customer.name),
+        created=show_datetime(ticket.created_at, locale),
+        messages=thread_messages(db, ticket, locale, customer.name),
         can_reply=is_open,
         can_close=is_open,
-        can_rate=ticket.status == TicketStatus.RESOLVED and ticket.rating is None,
-        rating=ticket.rating,
+        can_rate=not for_staff and ticket.status == TicketStatus.RESOLVED and ticket.rating is None,
+        rating=ticket.rating or 0,
         rating_comment=ticket.rating_comment,
+        customer=customer.name,
+        customer_email=(customer.email or next(iter(recipients(db, customer)), "")) if for_staff else "",
     )
 
 
-def owned_ticket(db: Session, customer: Customer, ticket_id: int) -> Ticket:
-    """The customer's ticket with this id, or NotFound (also for anything but an id the database can hold)."""
-    is_id = isinstance(ticket_id, int) and not isinstance(ticket_id, bool) and 0 < ticket_id <= MAX_ID
-    ticket = db.get(Ticket, ticket_id) if is_id else None
-    if ticket is None or ticket.customer_id != customer.id:
-        raise NotFound(TICKET_NOT_FOUND)
-    return ticket
+def ticket_thread(db: Session, principal: Principal, ticket_id: object) -> TicketThread:
+    """The ticket and its messages, if the principal's current customer owns it."""
+    ticket = own_ticket(db, principal, ticket_id)
+    return thread_view(db, ticket, customer_scope(db, principal).customer)
 
 
-def reply(db: Session, principal: Principal, ticket_id: int, body: object) -> None:
-    """Add the customer's reply; the ticket becomes Open again. Refused once it is resolved or closed."""
-    customer = customer_scope(db, principal).customer
-    ticket = owned_ticket(db, customer, ticket_id)
+def thread_page(db: Session, principal: Principal, ticket_id: object) -> TicketThread | None:
+    """The ticket page's thread, or None when the customer has no such ticket (the page says so)."""
+    with suppress(NotFound):
+        return ticket_thread(db, principal, ticket_id)
+    return None
+
+
+def reply(db: Session, principal: Principal, ticket_id: object, body: object) -> TicketThread:
+    """Add the customer's reply; the ticket becomes Open again. Refused once it is resolved or closed.
+    Returns the thread with the reply."""
+    scope = customer_scope(db, principal)
+    ticket = own_ticket(db, principal, ticket_id)
     text = required_text(body, limit=REPLY_MAX, missing="Write your reply.", field="reply")
     now = utcnow()
     changed = db.exec(
@@ -312,19 +331,19 @@ def reply(db: Session, principal: Principal, ticket_id: int, body: object) -> No
         TicketMessage(
             ticket_id=ticket.id,
             from_staff=False,
-            author_name=(principal.user_name or customer.name)[:120],
+            author_name=(principal.user_name or scope.customer.name)[:120],
             body=text,
             created_at=utcnow(),  # taken once the ticket is locked: a reply saved later sorts later
         )
     )
     db.flush()
     db.refresh(ticket)
+    return thread_view(db, ticket, scope.customer)
 
 
-def close_ticket(db: Session, principal: Principal, ticket_id: int) -> None:
-    """The customer closes their open ticket (closing a closed one again changes nothing)."""
-    customer = customer_scope(db, principal).customer
-    ticket = owned_ticket(db, customer, ticket_id)
+def close_ticket(db: Session, principal: Principal, ticket_id: object) -> TicketThread:
+    """The customer closes their open ticket (closing a closed one again changes nothing); returns the thread."""
+    ticket = own_ticket(db, principal, ticket_id)
     changed = db.exec(
         update(Ticket)
         .where(col(Ticket.id) == ticket.id, col(Ticket.status).in_(OPEN_STATUSES))
@@ -333,12 +352,14 @@ def close_ticket(db: Session, principal: Principal, ticket_id: int) -> None:
     db.refresh(ticket)
     if not changed and ticket.status == TicketStatus.RESOLVED:
         raise TicketInputError("This ticket is already resolved.")
+    return thread_view(db, ticket, customer_scope(db, principal).customer)
 
 
-def rate_ticket(db: Session, principal: Principal, ticket_id: int, rating: object, comment: object = "") -> None:
-    """Rate a resolved ticket 1 to 5 stars with an optional comment, once."""
-    customer = customer_scope(db, principal).customer
-    ticket = owned_ticket(db, customer, ticket_id)
+def rate_ticket(
+    db: Session, principal: Principal, ticket_id: object, rating: object, comment: object = ""
+) -> TicketThread:
+    """Rate a resolved ticket 1 to 5 stars with an optional comment, once; returns the thread."""
+    ticket = own_ticket(db, principal, ticket_id)
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise TicketInputError("Choose a rating from 1 to 5 stars.")
     text = bounded_text(comment, limit=COMMENT_MAX, field="comment")
@@ -354,3 +375,4 @@ def rate_ticket(db: Session, principal: Principal, ticket_id: int, rating: objec
         if ticket.rating is not None:
             raise TicketInputError("You have already rated this ticket.")
         raise TicketInputError("You can rate a ticket once it is resolved.")
+    return thread_view(db, ticket, customer_scope(db, principal).customer)
