@@ -86,8 +86,7 @@ def bakery(db: Session, acme):
 @pytest.fixture
 def bea(db: Session, bakery):
     """Bea Baker, signed in for Riverside Bakery."""
-    from factories import make_user
-    from support_fixtures import principal_for
+    from factories import make_user, principal_for
 
     return principal_for(db, make_user(db, email="owner@bakery.example", customer=bakery, name="Bea Baker"))
 
@@ -95,8 +94,7 @@ def bea(db: Session, bakery):
 @pytest.fixture
 def jamie(db: Session, acme):
     """Jamie Park, signed in as Acme's support staff."""
-    from factories import make_user
-    from support_fixtures import principal_for
+    from factories import make_user, principal_for
 
     return principal_for(
         db, make_user(db, email="jamie@acme.example", name="Jamie Park", staff_organisation_id=acme.id)

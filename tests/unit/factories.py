@@ -14,7 +14,9 @@ from sqlmodel import Session
 
 from portal_app.config import settings
 from portal_app.models import Customer, Membership, Organisation, PortalUser
+from portal_app.services.accounts import sessions
 from portal_app.services.accounts.passwords import hash_password
+from portal_app.services.accounts.sessions import Principal
 
 PUBLIC_URL = "https://portal.example.com"
 MAIL_FROM = "Acme Portal <portal@acme.example.com>"
@@ -61,6 +63,13 @@ def make_user(
         db.add(Membership(portal_user_id=user.id, customer_id=customer.id))
     db.commit()
     return user
+
+
+def principal_for(db: Session, user: PortalUser) -> Principal:
+    """The user, signed in on a new browser session."""
+    token = sessions.open_session(db, user.id, remember=False)
+    db.commit()
+    return sessions.resolve(db, token)
 
 
 def sent_mail() -> list[EmailMessage]:

@@ -8,17 +8,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from portal_app.models import PortalUser, Ticket, TicketStatus
-from portal_app.services.accounts import sessions
+from portal_app.models import Ticket, TicketStatus
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.support import tickets
-
-
-def principal_for(db: Session, user: PortalUser) -> Principal:
-    """The user, signed in on a new session."""
-    token = sessions.open_session(db, user.id, remember=False)
-    db.commit()
-    return sessions.resolve(db, token)
 
 
 def open_ticket(

@@ -5,18 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from factories import make_customer, make_organisation, make_user
+from factories import make_customer, make_organisation, make_user, principal_for
 
 from portal_app.models import Article, Invoice, InvoiceState, Ticket
 from portal_app.services import access
-from portal_app.services.accounts import sessions
 from portal_app.services.common.errors import NotFound, PortalError
-
-
-def principal_for(db, user):
-    token = sessions.open_session(db, user.id, remember=False)
-    db.commit()
-    return sessions.resolve(db, token)
 
 
 def invoice(db, customer, state=InvoiceState.ISSUED) -> Invoice:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from factories import make_customer, make_organisation, make_user
+from factories import make_customer, make_organisation, make_user, principal_for
 from sqlmodel import select
 
 from portal_app.models import Invoice, InvoiceState, Payment, PaymentStatus
-from portal_app.services.accounts import sessions
 from portal_app.services.billing import invoices as billing
 from portal_app.services.billing import screens
 from portal_app.services.billing.invoice_status import InvoiceStatus, invoice_status
@@ -73,12 +72,6 @@ def test_zero_decimal_currency_is_formatted_without_cents():
 )
 def test_page_numbers_from_the_url_never_crash(number, size, expected):
     assert parse_page(number, size) == expected
-
-
-def principal_for(db, user):
-    token = sessions.open_session(db, user.id, remember=False)
-    db.commit()
-    return sessions.resolve(db, token)
 
 
 @pytest.fixture

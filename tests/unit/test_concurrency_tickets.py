@@ -5,11 +5,10 @@ from __future__ import annotations
 import threading
 
 import pytest
-from factories import make_customer, make_organisation, make_user
+from factories import make_customer, make_organisation, make_user, principal_for
 from fault_injection import meet_after, run_together, scratch_postgres
 from sqlalchemy import event
 from sqlmodel import Session
-from support_fixtures import principal_for
 
 from portal_app import db as portal_db
 from portal_app.models import TicketStatus

@@ -14,7 +14,7 @@ change_name 150, change_password 80, request_email_change 60.
 from __future__ import annotations
 
 import pytest
-from factories import make_customer, make_organisation, make_user
+from factories import make_customer, make_organisation, make_user, principal_for
 from hostile_input import fuzz, hostile_text, hostile_value, is_refusal, is_safe_text, json_value
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -22,17 +22,11 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from portal_app.models import AuthToken, PortalUser, Ticket, TicketMessage, TicketStatus
-from portal_app.services.accounts import profile, sessions
+from portal_app.services.accounts import profile
 from portal_app.services.accounts.passwords import verify_password
 from portal_app.services.support import tickets
 
 PASSWORD = "correct horse battery"
-
-
-def principal_for(db, user):
-    token = sessions.open_session(db, user.id, remember=False)
-    db.commit()
-    return sessions.resolve(db, token)
 
 
 def usable_key(value: object) -> bool:

@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from conftest import REPO
-from factories import make_customer, make_organisation, make_user
+from factories import make_customer, make_organisation, make_user, principal_for
 from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, select
@@ -22,7 +22,6 @@ from portal_app.db import make_engine
 from portal_app.demo.help_articles import AGENCY_ARTICLES, ISP_ARTICLES, seed_agency_articles, seed_help_articles
 from portal_app.models import Article, ArticleStatus, ArticleVisibility, Organisation
 from portal_app.services.access import NotLinked
-from portal_app.services.accounts import sessions
 from portal_app.services.common.errors import NotFound
 from portal_app.services.help.articles import all_tags, article, list_articles, search_words, suggest_articles
 from portal_app.services.help.markdown import excerpt, render_markdown
@@ -36,12 +35,6 @@ from portal_app.state.help import help_href, slug_from_path
 
 PUBLIC, INTERNAL = ArticleVisibility.PUBLIC, ArticleVisibility.INTERNAL
 PUBLISHED, DRAFT = ArticleStatus.PUBLISHED, ArticleStatus.DRAFT
-
-
-def principal_for(db, user):
-    token = sessions.open_session(db, user.id, remember=False)
-    db.commit()
-    return sessions.resolve(db, token)
 
 
 def add(db, org, slug, title, *, body="Some text.", tags="", visibility=PUBLIC, status=PUBLISHED, updated=None):

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from factories import make_customer, make_organisation, make_user
+from factories import make_customer, make_organisation, make_user, principal_for
 
 from portal_app.models import Invoice, InvoiceState, Payment, PaymentStatus, Service, Ticket, TicketStatus
 from portal_app.services.access import NotLinked
-from portal_app.services.accounts import sessions
 from portal_app.services.accounts.overview import overview
 
 TODAY = date.today()
@@ -26,12 +25,6 @@ def invoice(customer, total, paid=0, *, state=InvoiceState.ISSUED, issued_days_a
         total_minor=total,
         paid_minor=paid,
     )
-
-
-def principal_for(db, user):
-    token = sessions.open_session(db, user.id, remember=False)
-    db.commit()
-    return sessions.resolve(db, token)
 
 
 @pytest.fixture

@@ -5,18 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from factories import make_customer, make_organisation, make_user
+from factories import make_customer, make_organisation, make_user, principal_for
 
 from portal_app.models import Invoice, Service, Ticket, TicketStatus
 from portal_app.services.access import NotLinked
-from portal_app.services.accounts import sessions
 from portal_app.services.accounts.provisioned import services_page
-
-
-def principal_for(db, user):
-    token = sessions.open_session(db, user.id, remember=False)
-    db.commit()
-    return sessions.resolve(db, token)
 
 
 @pytest.fixture

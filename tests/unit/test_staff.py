@@ -6,9 +6,9 @@ import logging
 from datetime import date, timedelta
 
 import pytest
-from factories import PUBLIC_URL, make_customer, make_organisation, make_user, sent_mail
+from factories import PUBLIC_URL, make_customer, make_organisation, make_user, principal_for, sent_mail
 from sqlmodel import select
-from support_fixtures import open_ticket, principal_for, ticket_row
+from support_fixtures import open_ticket, ticket_row
 
 from portal_app.demo.support import STAFF_EMAIL, STAFF_PASSWORD, seed_support
 from portal_app.mail import MailError

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from factories import make_customer, make_organisation, make_user, run_concurrently
+from factories import make_customer, make_organisation, make_user, principal_for, run_concurrently
 from sqlmodel import Session, select
-from support_fixtures import open_ticket, principal_for, set_status
+from support_fixtures import open_ticket, set_status
 
 from portal_app import db as portal_db
 from portal_app.models import Membership, Ticket, TicketMessage, TicketStatus
