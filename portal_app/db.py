@@ -13,7 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, create_engine
 
 from portal_app.config import settings
-from portal_app.services.common.errors import PortalError
+from portal_app.errors import PortalError
 
 log = logging.getLogger(__name__)
 

@@ -7,11 +7,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from portal_app.db import session_scope
+from portal_app.errors import NotFound
 from portal_app.pdf.invoice import render_invoice_pdf
 from portal_app.services.access import INVOICE_NOT_FOUND, check_pdf_link
 from portal_app.services.accounts import sessions
 from portal_app.services.billing.invoice_documents import invoice_document
-from portal_app.services.common.errors import NotFound
 from portal_app.services.common.inputs import parse_id
 
 # The cookies SessionState keeps the opaque session token in (browser session, then "Remember me").

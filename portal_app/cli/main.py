@@ -18,10 +18,10 @@ from portal_app.cli import payments as cli_payments
 from portal_app.cli import provider as cli_provider
 from portal_app.config import settings
 from portal_app.db import session_scope
+from portal_app.errors import PortalError
 from portal_app.mail import normalise_address
 from portal_app.models import Organisation, PortalUser
 from portal_app.services.accounts import invites
-from portal_app.services.common.errors import PortalError
 from portal_app.services.support import inbox as staff
 
 SLUG_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")

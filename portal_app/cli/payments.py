@@ -7,10 +7,10 @@ import re
 from collections.abc import Callable
 
 from portal_app.db import session_scope
+from portal_app.errors import PortalError
 from portal_app.payments.gateway import stripe_configured
 from portal_app.services.access import provider_organisation
 from portal_app.services.billing.autopay import run_autopay
-from portal_app.services.common.errors import PortalError
 
 ACCOUNT_PATTERN = re.compile(r"acct_[A-Za-z0-9]{1,59}")
 

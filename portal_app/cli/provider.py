@@ -10,9 +10,9 @@ from pathlib import Path
 from sqlmodel import Session
 
 from portal_app.db import session_scope
+from portal_app.errors import PortalError
 from portal_app.mail import normalise_address
 from portal_app.services.accounts import customer_admin
-from portal_app.services.common.errors import PortalError
 from portal_app.services.imports import records as imports
 
 Importer = Callable[[Session, str, str | bytes], imports.ImportReport]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from portal_app.services.common.errors import PortalError
+from portal_app.errors import PortalError
 
 TIMEOUT_SECONDS = 15
 DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}

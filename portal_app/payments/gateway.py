@@ -8,7 +8,7 @@ from typing import Any
 import stripe
 
 from portal_app.config import settings
-from portal_app.services.common.errors import PortalError
+from portal_app.errors import PortalError
 
 log = logging.getLogger(__name__)
 

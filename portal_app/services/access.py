@@ -25,10 +25,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from portal_app.errors import NotFound, PortalError
 from portal_app.models import Article, Customer, Invoice, Organisation, PortalUser, StripeCustomer, Ticket
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.billing.invoice_status import visible
-from portal_app.services.common.errors import NotFound, PortalError
 from portal_app.services.common.inputs import parse_id
 from portal_app.services.common.secret_key import secret_key
 

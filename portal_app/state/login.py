@@ -6,8 +6,8 @@ import asyncio
 
 import reflex as rx
 
+from portal_app.errors import PortalError
 from portal_app.services.accounts import auth
-from portal_app.services.common.errors import PortalError
 from portal_app.state.client import caller_address
 from portal_app.state.forms import form_field
 from portal_app.state.hashing import with_hashing

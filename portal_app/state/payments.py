@@ -9,6 +9,7 @@ from typing import Any
 import reflex as rx
 
 from portal_app.config import settings
+from portal_app.errors import PortalError
 from portal_app.services.billing.cards import (
     AutopayStatus,
     autopay_status,
@@ -18,7 +19,6 @@ from portal_app.services.billing.cards import (
 )
 from portal_app.services.billing.checkout import start_checkout
 from portal_app.services.billing.screens import BillingPage, billing_page, payment_return
-from portal_app.services.common.errors import PortalError
 from portal_app.services.common.inputs import parse_id
 from portal_app.state.billing import BillingState, pdf_base
 from portal_app.state.session import SignedOut

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.errors import PortalError
 from portal_app.services.accounts import profile
 from portal_app.services.accounts.profile import ProfilePage, SessionRow
-from portal_app.services.common.errors import PortalError
 from portal_app.state.forms import form_field
 from portal_app.state.session import SessionState, SignedOut
 

@@ -7,8 +7,8 @@ import logging
 
 import reflex as rx
 
+from portal_app.errors import PortalError
 from portal_app.services.accounts import auth, invites, password_reset, throttle
-from portal_app.services.common.errors import PortalError
 from portal_app.services.common.inputs import is_utf8
 from portal_app.state.client import caller_address
 from portal_app.state.forms import form_field

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from portal_app.services.common.errors import NotFound, PortalError
+from portal_app.errors import NotFound, PortalError
 from portal_app.services.common.pagination import parse_page
 from portal_app.services.help import articles as help_center
 from portal_app.services.help.articles import ArticleCard

@@ -6,8 +6,8 @@ import contextlib
 
 import reflex as rx
 
+from portal_app.errors import PortalError
 from portal_app.services.accounts import two_factor
-from portal_app.services.common.errors import PortalError
 from portal_app.state.forms import form_field
 from portal_app.state.session import SessionState, SignedOut
 

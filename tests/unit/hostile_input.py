@@ -130,6 +130,6 @@ def is_safe_text(text: object, limit: int, *, multi_line: bool) -> bool:
 
 def is_refusal(error: Exception) -> bool:
     """A refusal the UI can show: a PortalError carrying a non-empty message."""
-    from portal_app.services.common.errors import PortalError
+    from portal_app.errors import PortalError
 
     return isinstance(error, PortalError) and isinstance(error.message, str) and error.message.strip() != ""

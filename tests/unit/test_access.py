@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from factories import make_customer, make_organisation, make_user, principal_for
 
+from portal_app.errors import NotFound, PortalError
 from portal_app.models import Article, Invoice, InvoiceState, Ticket
 from portal_app.services import access
-from portal_app.services.common.errors import NotFound, PortalError
 
 
 def invoice(db, customer, state=InvoiceState.ISSUED) -> Invoice:

@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from portal_app.cli import Parser
 from portal_app.cli import provider as cli_provider
+from portal_app.errors import PortalError
 from portal_app.models import Customer, Invoice, Payment, PortalUser, Service
-from portal_app.services.common.errors import PortalError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COMMANDS = [

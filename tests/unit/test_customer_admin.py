@@ -9,6 +9,7 @@ from factories import make_customer, make_organisation, make_user
 from sqlalchemy import func, text
 from sqlmodel import SQLModel, select
 
+from portal_app.errors import PortalError
 from portal_app.models import (
     AuthSession,
     Customer,
@@ -25,7 +26,6 @@ from portal_app.models import (
 )
 from portal_app.services.accounts import sessions, single_use_links
 from portal_app.services.accounts.customer_admin import deactivate_user, delete_customer
-from portal_app.services.common.errors import PortalError
 
 
 def row_counts(db) -> dict[str, int]:

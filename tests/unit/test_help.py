@@ -20,9 +20,9 @@ from sqlmodel import Session, SQLModel, select
 
 from portal_app.db import make_engine
 from portal_app.demo.help_articles import AGENCY_ARTICLES, ISP_ARTICLES, seed_agency_articles, seed_help_articles
+from portal_app.errors import NotFound
 from portal_app.models import Article, ArticleStatus, ArticleVisibility, Organisation
 from portal_app.services.access import NotLinked
-from portal_app.services.common.errors import NotFound
 from portal_app.services.help.articles import all_tags, article, list_articles, search_words, suggest_articles
 from portal_app.services.help.markdown import excerpt, render_markdown
 from portal_app.services.help.search import (

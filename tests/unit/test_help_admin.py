@@ -10,10 +10,10 @@ from factories import make_organisation, make_user
 from reflex.state import State
 from sqlmodel import select
 
+from portal_app.errors import NotFound
 from portal_app.models import Article, ArticleStatus, ArticleVisibility
 from portal_app.services.access import NotStaff
 from portal_app.services.accounts import sessions
-from portal_app.services.common.errors import NotFound
 from portal_app.services.common.pagination import PageRequest
 from portal_app.services.help import articles as help_center
 from portal_app.services.help.admin import (

@@ -11,8 +11,8 @@ from factories import make_customer, make_organisation
 from sqlalchemy import func
 from sqlmodel import SQLModel, col, select
 
+from portal_app.errors import PortalError
 from portal_app.models import Customer, Invoice, InvoiceLine, InvoiceState, Payment, PaymentStatus, Service
-from portal_app.services.common.errors import PortalError
 from portal_app.services.imports import invoices as invoice_imports
 from portal_app.services.imports import values as import_values
 from portal_app.services.imports.records import import_customers, import_invoices, import_payments, import_services

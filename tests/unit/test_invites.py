@@ -18,6 +18,7 @@ from factories import (
 from sqlmodel import col, select, update
 
 from portal_app.db import session_scope
+from portal_app.errors import PortalError
 from portal_app.models import AuthToken, Membership, PortalUser
 from portal_app.models.base import utcnow
 from portal_app.services.accounts import sessions
@@ -30,7 +31,6 @@ from portal_app.services.accounts.invites import (
     resend_invite,
 )
 from portal_app.services.accounts.passwords import verify_password
-from portal_app.services.common.errors import PortalError
 
 EXPIRED = "This link has expired. Ask for a new one."
 USED = "This link has already been used. Ask for a new one."

@@ -13,6 +13,7 @@ from factories import make_customer, make_organisation, make_user, run_concurren
 from PIL import Image
 from pypdf import PdfReader
 
+from portal_app.errors import NotFound
 from portal_app.models import Invoice, InvoiceLine, InvoiceState
 from portal_app.pdf.invoice import render_invoice_pdf
 from portal_app.services.access import NotLinked, check_pdf_link, pdf_link
@@ -22,7 +23,6 @@ from portal_app.services.billing import invoice_documents
 from portal_app.services.billing.invoice_documents import BillTo, InvoiceDocument, invoice_document
 from portal_app.services.billing.invoice_status import InvoiceStatus
 from portal_app.services.common import secret_key
-from portal_app.services.common.errors import NotFound
 
 TODAY = date(2025, 1, 20)
 NOW = datetime(2025, 1, 20, 12, 0, tzinfo=UTC)

@@ -54,3 +54,16 @@ def test_states_open_no_database_session_and_decide_no_access(state):
 def test_services_never_import_reflex_or_anything_above_them(service):
     above = ("reflex", "portal_app.state", "portal_app.pages", "portal_app.components", "portal_app.api")
     assert offending(service, (*above, "portal_app.cli", "portal_app.demo")) == []
+
+
+LOWER = ["db.py", "config.py", "errors.py", "models", "mail", "payments"]
+
+
+@pytest.mark.parametrize(
+    "module",
+    [p for name in LOWER for p in ([PACKAGE / name] if name.endswith(".py") else modules_in(name))],
+    ids=_rel,
+)
+def test_the_lower_modules_import_nothing_from_the_layers_above(module):
+    above = ("portal_app.services", "portal_app.state", "portal_app.pages", "portal_app.components", "portal_app.api")
+    assert offending(module, (*above, "portal_app.cli", "portal_app.demo")) == []

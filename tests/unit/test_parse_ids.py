@@ -18,9 +18,9 @@ from starlette.testclient import TestClient
 from test_handler_guards import fresh_state
 
 from portal_app.api import api_app
+from portal_app.errors import PortalError
 from portal_app.services.access import check_pdf_link, stripe_customer, stripe_invoice
 from portal_app.services.accounts import customer_admin, sessions
-from portal_app.services.common.errors import PortalError
 from portal_app.services.common.inputs import MAX_ID, parse_id
 from portal_app.services.common.pagination import PageRequest, parse_page
 from portal_app.services.imports import values as import_values

@@ -18,12 +18,12 @@ from factories import (
 from sqlmodel import col, select, update
 
 from portal_app.db import session_scope
+from portal_app.errors import PortalError
 from portal_app.models import AuthToken, PortalUser, TokenPurpose
 from portal_app.models.base import utcnow
 from portal_app.services.accounts import invites, sessions
 from portal_app.services.accounts.password_reset import check_reset_token, complete_reset, request_reset
 from portal_app.services.accounts.passwords import verify_password
-from portal_app.services.common.errors import PortalError
 
 EXPIRED = "This link has expired. Ask for a new one."
 USED = "This link has already been used. Ask for a new one."

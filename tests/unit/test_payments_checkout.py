@@ -11,13 +11,13 @@ from stripe_fake import ACCOUNT, running, scenario
 
 from portal_app import db as portal_db
 from portal_app.config import settings
+from portal_app.errors import NotFound
 from portal_app.models import Invoice, InvoiceState, Payment, PaymentAttempt, PaymentStatus
 from portal_app.payments.gateway import COULD_NOT_START, PaymentError
 from portal_app.services.access import NotLinked
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.billing.checkout import checkout_return, start_checkout
 from portal_app.services.billing.eligibility import payment_options
-from portal_app.services.common.errors import NotFound
 
 RETURN = "https://portal.example.com"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from factories import make_customer, make_user, sent_mail, token_in
 
+from portal_app.errors import PortalError
 from portal_app.models import PortalUser
 from portal_app.services.accounts import profile, sessions
-from portal_app.services.common.errors import PortalError
 
 PASSWORD = "correct horse battery"
 

@@ -10,11 +10,11 @@ from sqlmodel import Session, select
 from support_fixtures import open_ticket, set_status
 
 from portal_app import db as portal_db
+from portal_app.errors import NotFound
 from portal_app.models import Membership, Ticket, TicketMessage, TicketStatus
 from portal_app.models.base import utcnow
 from portal_app.services.access import NotLinked
 from portal_app.services.accounts import sessions
-from portal_app.services.common.errors import NotFound
 from portal_app.services.common.pagination import PageRequest
 from portal_app.services.support import tickets
 from portal_app.services.support.tickets import TicketInputError

@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from portal_app.db import session_scope
+from portal_app.errors import PortalError
 from portal_app.models import PortalUser
 from portal_app.services.accounts import pending_sign_in, sessions, throttle, two_factor
 from portal_app.services.accounts.passwords import verify_password
-from portal_app.services.common.errors import PortalError
 from portal_app.services.common.inputs import is_utf8
 
 WRONG_CREDENTIALS = "Email or password is incorrect."

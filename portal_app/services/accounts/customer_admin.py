@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, delete, select, update
 
+from portal_app.errors import PortalError
 from portal_app.mail import normalise_address
 from portal_app.models import (
     AuthSession,
@@ -22,7 +23,6 @@ from portal_app.models import (
 from portal_app.services.access import provider_customer, provider_organisation
 from portal_app.services.accounts import single_use_links
 from portal_app.services.accounts.sessions import end_all_sessions
-from portal_app.services.common.errors import PortalError
 
 
 def deactivate_user(db: Session, email: str) -> bool:

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from portal_app.config import settings
+from portal_app.errors import PortalError
 from portal_app.mail import MailError, normalise_address, send_mail
 from portal_app.models import AuthToken, Customer, Membership, Organisation, PortalUser, TokenPurpose
 from portal_app.models.base import utcnow
@@ -20,7 +21,6 @@ from portal_app.services.access import provider_customer, provider_organisation
 from portal_app.services.accounts import sessions, single_use_links, two_factor
 from portal_app.services.accounts.passwords import hash_password, password_problem
 from portal_app.services.accounts.profile import clean_name
-from portal_app.services.common.errors import PortalError
 
 INVITE_LIFETIME = timedelta(days=7)
 ACCEPT_PATH = "/portal/accept-invite"

@@ -11,12 +11,12 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from portal_app.config import settings
+from portal_app.errors import PortalError
 from portal_app.mail import MailError, Resend, normalise_address, send_mail
 from portal_app.models import AuthToken, PortalUser, TokenPurpose
 from portal_app.services.accounts import single_use_links
 from portal_app.services.accounts.passwords import hash_password, password_problem
 from portal_app.services.accounts.sessions import end_all_sessions
-from portal_app.services.common.errors import PortalError
 
 RESET_LIFETIME = timedelta(hours=1)
 RESET_PATH = "/portal/reset-password"

@@ -14,6 +14,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from portal_app.config import settings
+from portal_app.errors import PortalError
 from portal_app.mail import MailError, normalise_address, send_mail
 from portal_app.models import AuthSession, PortalUser, TokenPurpose
 from portal_app.services.access import NotLinked, customer_scope
@@ -21,7 +22,6 @@ from portal_app.services.accounts import single_use_links
 from portal_app.services.accounts.passwords import hash_password, password_problem, verify_password
 from portal_app.services.accounts.sessions import Principal, end_all_sessions
 from portal_app.services.common.dates import show_datetime
-from portal_app.services.common.errors import PortalError
 from portal_app.services.support.tickets import RAW_FACTOR, clean_line
 
 NAME_MAX = 120

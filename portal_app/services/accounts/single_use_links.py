@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select, update
 
+from portal_app.errors import PortalError
 from portal_app.models import AuthToken, PortalUser, TokenPurpose
 from portal_app.models.base import utcnow
-from portal_app.services.common.errors import PortalError
 from portal_app.services.common.tokens import new_token, token_hash
 
 EXPIRED = "This link has expired. Ask for a new one."

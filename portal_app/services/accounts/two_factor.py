@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from portal_app.errors import PortalError
 from portal_app.models import Organisation, PortalUser, TwoFactor
 from portal_app.models.base import utcnow
 from portal_app.services.accounts import recovery_codes, totp
 from portal_app.services.accounts.branding import DEFAULT_NAME
 from portal_app.services.accounts.passwords import verify_password
 from portal_app.services.accounts.sessions import Principal
-from portal_app.services.common.errors import PortalError
 from portal_app.services.common.sealed import seal, unseal
 
 PURPOSE = "totp"

@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
+from portal_app.errors import NotFound
 from portal_app.models import Invoice, InvoiceState, PaymentAttempt
 from portal_app.models.base import utcnow
 from portal_app.payments.gateway import COULD_NOT_START, PaymentError, as_dict, client, options
@@ -19,7 +20,6 @@ from portal_app.services.accounts.sessions import Principal
 from portal_app.services.billing.eligibility import online_scope
 from portal_app.services.billing.invoices import invoice_number
 from portal_app.services.billing.stripe_events import checkout_completed
-from portal_app.services.common.errors import NotFound
 
 log = logging.getLogger(__name__)
 

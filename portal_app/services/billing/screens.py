@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from sqlmodel import Session
 
+from portal_app.errors import NotFound
 from portal_app.services.access import own_invoice, pdf_link
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.billing.cards import AutopayStatus, autopay_status
@@ -21,7 +22,6 @@ from portal_app.services.billing.invoices import (
     payment_page,
     recent_invoices,
 )
-from portal_app.services.common.errors import NotFound
 from portal_app.services.common.pagination import PageInfo, PageRequest
 
 

@@ -1,1 +1,1 @@
-"""What every area shares: errors, input parsing, money, dates, pages, tokens and sealed secrets."""
+"""What every area shares: input parsing, money, dates, pages, tokens and sealed secrets."""

@@ -15,12 +15,12 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from portal_app.errors import PortalError
 from portal_app.models import Article, ArticleStatus, ArticleVisibility, Organisation
 from portal_app.models.base import utcnow
 from portal_app.services.access import staff_article, staff_scope
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.common.dates import show_datetime
-from portal_app.services.common.errors import PortalError
 from portal_app.services.common.pagination import PageInfo, PageRequest, clamp
 from portal_app.services.help.articles import article_href, parse_tags
 from portal_app.services.help.markdown import render_markdown

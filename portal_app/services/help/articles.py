@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, literal
 from sqlmodel import Session, col, select
 
+from portal_app.errors import NotFound
 from portal_app.models import Article, ArticleStatus, ArticleVisibility, Organisation
 from portal_app.services.access import customer_scope
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.common.dates import show_date
-from portal_app.services.common.errors import NotFound
 from portal_app.services.help.markdown import excerpt, render_markdown
 from portal_app.services.help.search import matching_articles
 

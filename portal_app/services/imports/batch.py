@@ -9,8 +9,8 @@ from typing import TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from portal_app.errors import PortalError
 from portal_app.models import Customer, Organisation
-from portal_app.services.common.errors import PortalError
 from portal_app.services.imports.csv_rows import Row
 from portal_app.services.imports.values import BadValue
 

@@ -7,7 +7,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from portal_app.services.common.errors import PortalError
+from portal_app.errors import PortalError
 
 _EXTRA = "\x00extra"  # DictReader's key for values beyond the header
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from portal_app.errors import NotFound, PortalError
 from portal_app.mail import normalise_address
 from portal_app.models import Customer, Membership, Organisation, PortalUser, Ticket, TicketMessage, TicketStatus
 from portal_app.models.base import utcnow
@@ -23,7 +24,6 @@ from portal_app.services.access import NotStaff, provider_organisation, staff_sc
 from portal_app.services.accounts.passwords import hash_password, password_problem
 from portal_app.services.accounts.sessions import Principal, end_all_sessions
 from portal_app.services.common.dates import show_datetime
-from portal_app.services.common.errors import NotFound, PortalError
 from portal_app.services.common.pagination import PageInfo, PageRequest, clamp
 from portal_app.services.support import ticket_mail
 from portal_app.services.support.tickets import (

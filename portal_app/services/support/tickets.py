@@ -12,13 +12,13 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from portal_app.errors import NotFound, PortalError
 from portal_app.models import Customer, Priority, Ticket, TicketMessage, TicketStatus
 from portal_app.models.base import utcnow
 from portal_app.models.support import OPEN_STATUSES
 from portal_app.services.access import customer_scope, own_ticket
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.common.dates import show_datetime
-from portal_app.services.common.errors import NotFound, PortalError
 from portal_app.services.common.pagination import PageInfo, PageRequest, clamp
 from portal_app.services.support.ticket_mail import THREAD_PATH, recipients
 

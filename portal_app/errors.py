@@ -1,4 +1,4 @@
-"""Errors a service raises with a message fit to show the customer."""
+"""PortalError: a refusal whose message is safe to show as is; every layer may raise it, none imports upward for it."""
 
 
 class PortalError(Exception):
