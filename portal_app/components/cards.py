@@ -58,3 +58,22 @@ def labelled(label: str, value: rx.Var | str) -> rx.Component:
 def link_button(label: str, href: str, variant: str = "solid") -> rx.Component:
     """A link that looks like a button (a real link: no button nested in an anchor)."""
     return rx.link(label, href=href, class_name=f"link-button link-button-{variant}", underline="none")
+
+
+def heading_with_back_link(title: rx.Var | str, back_label: str, back_href: str) -> rx.Component:
+    """A page's h1 with a '← Back to ...' link at the other end of the line."""
+    return rx.flex(
+        rx.heading(title, size="6", as_="h1"),
+        rx.link(f"← {back_label}", href=back_href, size="2"),
+        justify="between",
+        align="center",
+        wrap="wrap",
+        spacing="2",
+        width="100%",
+        margin_bottom="var(--space-4)",
+    )
+
+
+def position_notice(notice: rx.Var) -> rx.Component:
+    """Why the table shows another page than the address asked for (nothing when it does not)."""
+    return rx.cond(notice != "", rx.callout(notice, icon="info", role="status", margin_bottom="var(--space-3)"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.cards import link_button, section
+from portal_app.components.cards import heading_with_back_link, link_button, position_notice, section
 from portal_app.components.shell import portal_shell
 from portal_app.components.tables import data_table, money_status_badge, pager, summary_card
 from portal_app.pages.registry import portal_page
@@ -297,19 +297,8 @@ def history_page() -> rx.Component:
     """All invoices and all payments, each paginated."""
     return portal_shell(
         "Billing",
-        rx.flex(
-            rx.heading("Billing history", size="6", as_="h1"),
-            rx.link("← Back to billing", href="/portal/billing", size="2"),
-            justify="between",
-            align="center",
-            wrap="wrap",
-            spacing="2",
-            margin_bottom="var(--space-4)",
-        ),
-        rx.cond(
-            HistoryState.notice != "",
-            rx.callout(HistoryState.notice, icon="info", role="status", margin_bottom="var(--space-3)"),
-        ),
+        heading_with_back_link("Billing history", "Back to billing", "/portal/billing"),
+        position_notice(HistoryState.notice),
         rx.vstack(
             _payment_error(),
             section(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.auth_card import form_error
-from portal_app.components.cards import section
+from portal_app.components.cards import position_notice, section
 from portal_app.components.shell import log_out_button
 from portal_app.components.tables import data_table, pager
 from portal_app.components.tickets import (
@@ -185,10 +185,7 @@ def staff_inbox_page() -> rx.Component:
                     spacing="2",
                     margin_bottom="var(--space-3)",
                 ),
-                rx.cond(
-                    StaffInboxState.notice != "",
-                    rx.callout(StaffInboxState.notice, icon="info", role="status", margin_bottom="var(--space-3)"),
-                ),
+                position_notice(StaffInboxState.notice),
                 data_table(
                     INBOX_HEADERS, StaffInboxState.rows, _inbox_row, "No tickets match these filters.", "Tickets"
                 ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.auth_card import form_error
-from portal_app.components.cards import link_button, section
+from portal_app.components.cards import heading_with_back_link, link_button, position_notice, section
 from portal_app.components.shell import portal_shell
 from portal_app.components.stars import star_line, star_rating_input
 from portal_app.components.tables import pager
@@ -193,19 +193,8 @@ def all_tickets_page() -> rx.Component:
     """Every ticket of the customer, newest first, paginated."""
     return portal_shell(
         "Support",
-        rx.flex(
-            rx.heading("All tickets", size="6", as_="h1"),
-            _back_to_support(),
-            justify="between",
-            align="center",
-            wrap="wrap",
-            spacing="2",
-            margin_bottom="var(--space-4)",
-        ),
-        rx.cond(
-            AllTicketsState.notice != "",
-            rx.callout(AllTicketsState.notice, icon="info", role="status", margin_bottom="var(--space-3)"),
-        ),
+        heading_with_back_link("All tickets", "Back to support", SUPPORT_ROUTE),
+        position_notice(AllTicketsState.notice),
         section(
             "Tickets",
             ticket_list(AllTicketsState.tickets, "All tickets"),
