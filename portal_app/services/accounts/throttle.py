@@ -1,12 +1,18 @@
 """Slows down and then refuses repeated failed sign-ins, and limits password-reset emails,
-per account and per client address."""
+per account and per client address.
+
+Every count is one atomic statement (an upsert that returns the new count), so attempts made at the
+same moment each count, on SQLite and PostgreSQL alike.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
+from sqlalchemy import case, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col
 
 from portal_app.config import settings
 from portal_app.models import AuthThrottle
@@ -59,18 +65,22 @@ def delay_seconds(db: Session, keys: list[str]) -> float:
 
 
 def record_failure(db: Session, keys: list[str]) -> None:
-    """Count a failed attempt; lock a key once it reaches the limit."""
+    """Count a failed attempt; lock a key once it reaches the limit (until the lock ends, attempts are refused)."""
     cfg = settings()
     for key in keys:
-        row = _current(db, key)
-        row.failures += 1
+        failures = _count(db, key, WINDOW)
         # A client address is shared by many people (offices, NAT): give it more room.
         limit = cfg.login_max_failures * (4 if key.startswith("client:") else 1)
-        if row.failures >= limit:
-            row.locked_until = utcnow() + timedelta(minutes=cfg.login_lockout_minutes)
-            row.failures = 0
-            row.window_started_at = utcnow()
-        db.add(row)
+        if failures >= limit:  # lock, and start a fresh budget for after the lock (one statement: races agree)
+            db.exec(
+                update(AuthThrottle)
+                .where(col(AuthThrottle.key) == key, col(AuthThrottle.failures) >= limit)
+                .values(
+                    locked_until=utcnow() + timedelta(minutes=cfg.login_lockout_minutes),
+                    failures=0,
+                    window_started_at=utcnow(),
+                )
+            )
     db.flush()
 
 
@@ -96,20 +106,27 @@ class ResetAllowance:
 
 def spend_reset_request(db: Session, email: str, client_ip: str) -> ResetAllowance:
     """Count a forgot-password request against the client address and the account."""
-    if client_ip:
-        client = _current(db, f"reset-client:{client_ip}", RESET_WINDOW)
-        if client.failures >= RESETS_PER_CLIENT:
-            left = client.window_started_at + RESET_WINDOW - utcnow()
-            return ResetAllowance(send=False, retry_minutes=max(1, round(left.total_seconds() / 60)))
-        client.failures += 1
-        db.add(client)
-    account = _current(db, f"reset-account:{email}", RESET_WINDOW)
-    send = account.failures < RESETS_PER_ACCOUNT
-    if send:
-        account.failures += 1
-        db.add(account)
-    db.flush()
-    return ResetAllowance(send=send)
+    if client_ip and _count(db, f"reset-client:{client_ip}", RESET_WINDOW) > RESETS_PER_CLIENT:
+        started = _current(db, f"reset-client:{client_ip}", RESET_WINDOW).window_started_at
+        left = started + RESET_WINDOW - utcnow()
+        return ResetAllowance(send=False, retry_minutes=max(1, round(left.total_seconds() / 60)))
+    return ResetAllowance(send=_count(db, f"reset-account:{email}", RESET_WINDOW) <= RESETS_PER_ACCOUNT)
+
+
+def _count(db: Session, key: str, window: timedelta) -> int:
+    """Add one to the key's counter (restarted when its window has passed) and return the new count, atomically."""
+    now = utcnow()
+    table = AuthThrottle.__table__
+    insert = (postgresql if db.get_bind().dialect.name == "postgresql" else sqlite).insert(table)
+    expired = table.c.window_started_at < now - window
+    statement = insert.values(key=key, failures=1, window_started_at=now).on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={
+            "failures": case((expired, 1), else_=table.c.failures + 1),
+            "window_started_at": case((expired, now), else_=table.c.window_started_at),
+        },
+    )
+    return db.connection().execute(statement.returning(table.c.failures)).scalar_one()
 
 
 def _current(db: Session, key: str, window: timedelta = WINDOW) -> AuthThrottle:
