@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import reflex as rx
 
@@ -39,6 +40,12 @@ class LoginState(SessionState):
     def _next(self) -> str:
         return safe_next(self.router.url.query_parameters.get("next", ""))
 
+    async def _slow_down(self, delay: Callable[..., float], *args: object) -> None:
+        """Wait as long as recent failures ask before checking (on the event loop: no worker thread is held)."""
+        seconds = await self._call_public(delay, *args)
+        if seconds:
+            await asyncio.sleep(seconds)
+
     def _forget_second_step(self) -> None:
         self.second_step = False
         self._second_step_token = ""
@@ -67,6 +74,7 @@ class LoginState(SessionState):
         )
         self.busy = True
         try:
+            await self._slow_down(auth.sign_in_delay, attempt)
             outcome = await with_hashing(auth.sign_in, attempt)
         except PortalError as refused:
             self.error = refused.message
@@ -92,6 +100,7 @@ class LoginState(SessionState):
         code = form_field(form, "code")
         self.busy = True
         try:
+            await self._slow_down(auth.second_step_delay, self._second_step_token, caller_address(self))
             outcome = await asyncio.to_thread(auth.finish_sign_in, self._second_step_token, code, caller_address(self))
         except auth.SecondStepEnded as ended:
             self._forget_second_step()

@@ -53,8 +53,7 @@ def test_inactive_user_cannot_sign_in(db):
         auth.sign_in(attempt("gone@example.com"))
 
 
-def test_repeated_failures_lock_the_account_even_with_the_right_password(db, monkeypatch):
-    monkeypatch.setattr(auth.time, "sleep", lambda _s: None)  # the growing delay is tested below
+def test_repeated_failures_lock_the_account_even_with_the_right_password(db):
     make_user(db, email="ann@example.com")
     for _ in range(5):
         with pytest.raises(auth.SignInRefused, match="incorrect"):
@@ -65,18 +64,19 @@ def test_repeated_failures_lock_the_account_even_with_the_right_password(db, mon
     assert db.exec(select(AuthSession)).all() == []
 
 
-def test_failures_slow_down_before_the_lock(db, monkeypatch):
-    delays: list[float] = []
-    monkeypatch.setattr(auth.time, "sleep", delays.append)
+def test_failures_slow_down_before_the_lock(db):
     make_user(db, email="ann@example.com")
+    delays = []
     for _ in range(4):
+        delays.append(auth.sign_in_delay(db, attempt("ann@example.com", "guess-guess-guess")))
         with pytest.raises(auth.SignInRefused):
             auth.sign_in(attempt("ann@example.com", "guess-guess-guess"))
-    assert delays and delays[-1] > 0
+        db.expire_all()
+    assert delays[:3] == [0.0, 0.0, 0.0]
+    assert 0 < delays[3] < auth.sign_in_delay(db, attempt("ann@example.com"))  # and it keeps growing
 
 
-def test_lock_ends_after_the_lockout(db, monkeypatch):
-    monkeypatch.setattr(auth.time, "sleep", lambda _s: None)
+def test_lock_ends_after_the_lockout(db):
     make_user(db, email="ann@example.com")
     for _ in range(5):
         with pytest.raises(auth.SignInRefused):
@@ -89,8 +89,7 @@ def test_lock_ends_after_the_lockout(db, monkeypatch):
     assert auth.sign_in(attempt("ann@example.com"))
 
 
-def test_one_client_guessing_many_accounts_is_refused(db, monkeypatch):
-    monkeypatch.setattr(auth.time, "sleep", lambda _s: None)
+def test_one_client_guessing_many_accounts_is_refused(db):
     make_user(db, email="target@example.com")
     for n in range(20):
         with pytest.raises(auth.SignInRefused):

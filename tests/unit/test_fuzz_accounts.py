@@ -60,7 +60,6 @@ def same_twice(value: object) -> dict[str, object]:
 @pytest.fixture
 def ann(db, monkeypatch):
     """Ann, a customer's person with a password, no sessions; sign-in never sleeps."""
-    monkeypatch.setattr(auth.time, "sleep", lambda _s: None)
     return make_user(db, email=EMAIL, customer=make_customer(db, make_organisation(db, name="Northwind Fiber")))
 
 

@@ -42,7 +42,6 @@ def open_sessions(db) -> list[AuthSession]:
 @pytest.fixture
 def person(db, monkeypatch):
     """Ann with two-factor sign-in on, no sessions; the authenticator clock at STEP + 1."""
-    monkeypatch.setattr(auth.time, "sleep", lambda _s: None)
     freeze_clock(monkeypatch)
     user = make_user(db, email="ann@example.com", customer=make_customer(db))
     secret, codes = turn_on(db, user)

@@ -24,7 +24,6 @@ def attempt(password: str = PASSWORD, *, remember: bool = False, ip: str = "203.
 @pytest.fixture
 def person(db, monkeypatch):
     """Ann, with two-factor sign-in on; the authenticator clock stands at STEP + 1."""
-    monkeypatch.setattr(auth.time, "sleep", lambda _s: None)  # the growing delay is tested in test_auth
     freeze_clock(monkeypatch)
     user = make_user(db, email="ann@example.com", customer=make_customer(db))
     secret, codes = turn_on(db, user)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,12 +54,23 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def sign_in_delay(db: Session, attempt: SignInAttempt) -> float:
+    """How long to make this attempt wait before `sign_in` checks it (grows with recent failures).
+
+    The caller waits without holding a thread (the app awaits it on the event loop), so failing tabs
+    cannot hold up other people's sign-ins."""
+    email = normalise_email(attempt.email) if isinstance(attempt.email, str) else ""
+    if not email or len(email) > MAX_EMAIL_LENGTH or not is_utf8(email):
+        return 0.0  # refused at once by sign_in
+    return throttle.delay_seconds(db, throttle.throttle_keys(email, attempt.client_ip))
+
+
 def sign_in(attempt: SignInAttempt) -> SignInOutcome:
     """Check the credentials; open a session, or a pending second step when two-factor sign-in is on.
 
-    Blocking (bcrypt and a deliberate delay after repeated failures): call it from a worker thread.
-    Unknown emails cost the same time as wrong passwords. An email or password that is not text, or not text
-    UTF-8 can carry, is refused like a wrong one.
+    Blocking (bcrypt): call it from a worker thread, after waiting `sign_in_delay`. Unknown emails cost the
+    same time as wrong passwords. An email or password that is not text, or not text UTF-8 can carry, is
+    refused like a wrong one.
     """
     email = normalise_email(attempt.email) if isinstance(attempt.email, str) else attempt.email
     if not email or not attempt.password:
@@ -72,13 +82,10 @@ def sign_in(attempt: SignInAttempt) -> SignInOutcome:
     keys = throttle.throttle_keys(email, attempt.client_ip)
     with session_scope() as db:
         until = throttle.locked_until(db, keys)
-        delay = throttle.delay_seconds(db, keys)
         user = _user_by_email(db, email)
         password_hash = user.password_hash if user is not None and user.is_active else None
         user_id = user.id if user is not None else None
     _refuse_while_locked(until)
-    if delay:
-        time.sleep(delay)
     ok = verify_password(attempt.password, password_hash)
     if not ok or user_id is None:
         with session_scope() as db:
@@ -98,11 +105,18 @@ def sign_in(attempt: SignInAttempt) -> SignInOutcome:
         return SignInOutcome(session_token=token, remember=attempt.remember)
 
 
+def second_step_delay(db: Session, second_step_token: str, client_ip: str = "") -> float:
+    """How long to make a code wait before `finish_sign_in` checks it (grows with the account's failures)."""
+    pending = pending_sign_in.find(db, second_step_token)
+    user = db.get(PortalUser, pending.portal_user_id) if pending is not None else None
+    return throttle.delay_seconds(db, throttle.throttle_keys(user.email, client_ip)) if user is not None else 0.0
+
+
 def finish_sign_in(second_step_token: str, code: object, client_ip: str = "") -> SignInOutcome:
     """Check the second step (an app code or a recovery code) and open the session.
 
     Wrong codes count as failed sign-ins of the account and the client address; each pending
-    sign-in allows a few tries only. Blocking (a deliberate delay): call it from a worker thread.
+    sign-in allows a few tries only. Call it from a worker thread, after waiting `second_step_delay`.
     """
     with session_scope() as db:
         pending = pending_sign_in.find(db, second_step_token)
@@ -111,10 +125,7 @@ def finish_sign_in(second_step_token: str, code: object, client_ip: str = "") ->
             raise SecondStepEnded(SECOND_STEP_ENDED)
         keys = throttle.throttle_keys(user.email, client_ip)
         until = throttle.locked_until(db, keys)
-        delay = throttle.delay_seconds(db, keys)
     _refuse_while_locked(until)
-    if delay:
-        time.sleep(delay)
     if not isinstance(code, str) or not code.strip():
         raise SignInRefused("Enter the code from your authenticator app.")
     with session_scope() as db:
