@@ -50,13 +50,16 @@ class LoginState(SessionState):
         self.second_step = False
         self._second_step_token = ""
 
-    def _signed_in(self, outcome: auth.SignInOutcome):
-        """Keep the new session's token in the right cookie and go on."""
+    async def _signed_in(self, outcome: auth.SignInOutcome):
+        """Keep the new session's token in the right cookie and go on; a session this tab had before ends,
+        and nothing of its person stays in the tab."""
+        target = self._next()
+        await self._forget_person()
         if outcome.remember:
             self.remembered_token, self.browser_token = outcome.session_token, ""
         else:
             self.browser_token, self.remembered_token = outcome.session_token, ""
-        return rx.redirect(self._next(), replace=True)
+        return rx.redirect(target, replace=True)
 
     @rx.event
     async def sign_in(self, form: dict):
@@ -85,7 +88,7 @@ class LoginState(SessionState):
             self._second_step_token = outcome.second_step_token
             self.second_step = True
             return None
-        return self._signed_in(outcome)
+        return await self._signed_in(outcome)
 
     @rx.event
     async def finish_sign_in(self, form: dict):
@@ -112,7 +115,7 @@ class LoginState(SessionState):
         finally:
             self.busy = False
         self._forget_second_step()
-        return self._signed_in(outcome)
+        return await self._signed_in(outcome)
 
     @rx.event
     def restart_sign_in(self):

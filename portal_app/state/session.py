@@ -123,17 +123,21 @@ class SessionState(rx.State):
 
     @rx.event
     async def sign_out(self):
-        """End this browser's session on the server and forget the token."""
+        """End this browser's session on the server and forget everything this person's pages showed."""
+        await self._forget_person()
+        return rx.redirect(LOGIN_ROUTE, replace=True)
+
+    async def _forget_person(self) -> None:
+        """End the tab's session on the server, if any, and reset the session state and every page state under
+        it (the tokens included), so whoever uses the tab next finds nothing of this person in any state."""
         token = self._token()
         if token:
             await self._call_public(sessions.end_session, token)
-        self._forget_tokens()
-        return rx.redirect(LOGIN_ROUTE, replace=True)
+        session = await self.get_state(SessionState)
+        for page_state in _page_states(SessionState):
+            await session.get_state(page_state)  # loaded, so the reset below reaches it
+        session.reset()
 
-    def _forget_tokens(self) -> None:
-        self.browser_token = ""
-        self.remembered_token = ""
-        self.user_name = ""
-        self.user_email = ""
-        self.org_choices = []
-        self.active_customer = ""
+
+def _page_states(state: type[SessionState]) -> list[type[SessionState]]:
+    return [page for sub in state.get_substates() for page in (sub, *_page_states(sub))]
