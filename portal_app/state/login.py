@@ -8,7 +8,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from portal_app.errors import PortalError
-from portal_app.services.accounts import auth
+from portal_app.services.accounts import auth, proofs
 from portal_app.state.client import caller_address
 from portal_app.state.forms import form_field
 from portal_app.state.hashing import with_hashing
@@ -31,8 +31,13 @@ class LoginState(SessionState):
         self.error = ""
         self.busy = False
         self._forget_second_step()
-        done = self.router.url.query_parameters.get("reset") == "done"
-        self.notice = "Your password has been changed. Sign in with your new password." if done else ""
+        params = self.router.url.query_parameters
+        if params.get("reset") == "done":
+            self.notice = "Your password has been changed. Sign in with your new password."
+        elif params.get("signed_out") == "safety":
+            self.notice = proofs.SIGNED_OUT
+        else:
+            self.notice = ""
         if await self._principal() is not None:
             return rx.redirect(self._next(), replace=True)
         return None

@@ -7,6 +7,7 @@ import reflex as rx
 from portal_app.errors import PortalError
 from portal_app.services.accounts import profile
 from portal_app.services.accounts.profile import ProfilePage, SessionRow
+from portal_app.services.accounts.proofs import TooManyWrongProofs
 from portal_app.state.forms import form_field
 from portal_app.state.session import SessionState, SignedOut
 
@@ -101,6 +102,8 @@ class ProfileState(SessionState):
             await self._reload()
         except SignedOut:
             return self._login_redirect()
+        except TooManyWrongProofs:
+            return await self._signed_out_for_safety()
         except PortalError as refused:
             self.password_error = refused.message
             return None

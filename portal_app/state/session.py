@@ -22,6 +22,7 @@ HOME_ROUTE = "/portal"
 REMEMBER_SECONDS = settings().session_days_remembered * 24 * 3600
 SECURE_COOKIES = settings().public_url.startswith("https://")
 NOT_AVAILABLE = "That organisation is not available."
+SIGNED_OUT_FOR_SAFETY = "signed_out=safety"
 R = TypeVar("R")
 
 __all__ = ["HOME_ROUTE", "LOGIN_ROUTE", "SessionState", "SignedOut", "safe_next"]
@@ -126,6 +127,11 @@ class SessionState(rx.State):
         """End this browser's session on the server and forget everything this person's pages showed."""
         await self._forget_person()
         return rx.redirect(LOGIN_ROUTE, replace=True)
+
+    async def _signed_out_for_safety(self) -> rx.event.EventSpec:
+        """Too many wrong proofs ended every session of the person: forget them here too, say why on sign-in."""
+        await self._forget_person()
+        return rx.redirect(f"{LOGIN_ROUTE}?{SIGNED_OUT_FOR_SAFETY}", replace=True)
 
     async def _forget_person(self) -> None:
         """End the tab's session on the server, if any, and reset the session state and every page state under

@@ -8,6 +8,7 @@ import reflex as rx
 
 from portal_app.errors import PortalError
 from portal_app.services.accounts import two_factor
+from portal_app.services.accounts.proofs import TooManyWrongProofs
 from portal_app.state.forms import form_field
 from portal_app.state.session import SessionState, SignedOut
 
@@ -94,6 +95,8 @@ class TwoFactorState(SessionState):
             await self._show_status()
         except SignedOut:
             return self._login_redirect()
+        except TooManyWrongProofs:
+            return await self._signed_out_for_safety()
         except PortalError as refused:
             self.error = refused.message
             return None
@@ -110,6 +113,8 @@ class TwoFactorState(SessionState):
             await self._show_status()
         except SignedOut:
             return self._login_redirect()
+        except TooManyWrongProofs:
+            return await self._signed_out_for_safety()
         except PortalError as refused:
             self.error = refused.message
             return None

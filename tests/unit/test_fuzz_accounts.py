@@ -25,6 +25,7 @@ from sqlmodel import delete, select
 from test_handler_guards import fresh_state, run
 from totp_helpers import STEP, freeze_clock, turn_on
 
+from portal_app.config import settings
 from portal_app.models import AuthSession, PortalUser, TokenPurpose, TwoFactor
 from portal_app.services.accounts import auth, sessions, single_use_links, two_factor
 from portal_app.services.accounts.passwords import NOT_TEXT, UNUSABLE_CHARACTER, password_problem, verify_password
@@ -251,6 +252,13 @@ def test_set_password_pages_name_the_problem(db, ann, monkeypatch, handler, purp
 
 
 @pytest.fixture
+def proofs_unlimited(monkeypatch):
+    """Hundreds of wrong proofs in one session: the allowance (tests/unit/test_proof_throttle.py) would end it."""
+    monkeypatch.setenv("PORTAL_LOGIN_MAX_FAILURES", "1000000")
+    settings.cache_clear()
+
+
+@pytest.fixture
 def ann_token(db, ann):
     token = sessions.open_session(db, ann.id, remember=False)
     db.commit()
@@ -271,7 +279,7 @@ def ann_token(db, ann):
 @example(form={"current_password": PASSWORD, "new_password": UNENCODABLE, "confirm_password": UNENCODABLE})
 @example(form={"current_password": "\ud800", "new_password": "another passphrase", "confirm_password": "x"})
 @example(form=["not", "a", "form"])
-def test_profile_password_form_shows_a_message_for_any_payload(db, ann, ann_token, form):
+def test_profile_password_form_shows_a_message_for_any_payload(db, ann, ann_token, proofs_unlimited, form):
     state = fresh_state(ProfileState, ann_token)
     before = password_hash_of(db, ann.id)
     call(state, "change_password", form)
@@ -333,7 +341,7 @@ def ann_with_two_factor(db, ann, ann_token, monkeypatch):
 @example(proof=123456, handler="disable", wrap=True)
 @example(proof=["not a form"], handler="disable", wrap=False)
 def test_two_factor_proofs_refuse_any_hostile_payload_with_a_message(
-    db, ann, ann_with_two_factor, proof, handler, wrap
+    db, ann, ann_with_two_factor, proofs_unlimited, proof, handler, wrap
 ):
     field = "off_proof" if handler == "disable" else "renew_proof"
     state = fresh_state(TwoFactorState, ann_with_two_factor)

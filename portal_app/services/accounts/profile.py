@@ -18,7 +18,7 @@ from portal_app.errors import PortalError
 from portal_app.mail import MailError, normalise_address, send_mail
 from portal_app.models import AuthSession, PortalUser, TokenPurpose
 from portal_app.services.access import NotLinked, customer_scope
-from portal_app.services.accounts import single_use_links
+from portal_app.services.accounts import proofs, single_use_links
 from portal_app.services.accounts.passwords import hash_password, password_problem, verify_password
 from portal_app.services.accounts.sessions import Principal, end_all_sessions
 from portal_app.services.common.dates import show_datetime
@@ -112,7 +112,9 @@ def change_password(db: Session, principal: Principal, current: object, new: obj
     """Set a new password after checking the current one; every other session ends. Returns how many."""
     user = _user(db, principal)
     if not verify_password(current, user.password_hash):
+        proofs.wrong_proof(db, user)
         raise ProfileError("Your current password is not correct.")
+    proofs.right_proof(db, user)
     problem = password_problem(new)
     if problem:
         raise ProfileError(problem)

@@ -21,6 +21,8 @@ from portal_app.models.base import utcnow
 __all__ = [
     "ResetAllowance",
     "clear",
+    "clear_wrong_proofs",
+    "count_wrong_proof",
     "delay_seconds",
     "locked_until",
     "record_failure",
@@ -82,6 +84,24 @@ def record_failure(db: Session, keys: list[str]) -> None:
                 )
             )
     db.flush()
+
+
+def count_wrong_proof(db: Session, user_id: int) -> bool:
+    """Count a wrong password or code given inside a session; True when that used up the allowance (the count
+    then starts again, for the next session)."""
+    limit = settings().login_max_failures
+    key = f"proof:{user_id}"
+    if _count(db, key, WINDOW) < limit:
+        return False
+    reset = update(AuthThrottle).where(col(AuthThrottle.key) == key, col(AuthThrottle.failures) >= limit)
+    return db.exec(reset.values(failures=0, window_started_at=utcnow())).rowcount == 1
+
+
+def clear_wrong_proofs(db: Session, user_id: int) -> None:
+    """Forget a person's wrong proofs."""
+    row = db.get(AuthThrottle, f"proof:{user_id}")
+    if row is not None:
+        db.delete(row)
 
 
 def clear(db: Session, email: str) -> None:

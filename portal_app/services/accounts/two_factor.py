@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 from portal_app.errors import PortalError
 from portal_app.models import Organisation, PortalUser, TwoFactor
 from portal_app.models.base import utcnow
-from portal_app.services.accounts import recovery_codes, totp
+from portal_app.services.accounts import proofs, recovery_codes, totp
 from portal_app.services.accounts.branding import DEFAULT_NAME
 from portal_app.services.accounts.passwords import verify_password
 from portal_app.services.accounts.sessions import Principal
@@ -146,7 +146,9 @@ def _check_proof(db: Session, user: PortalUser, proof: object) -> None:
     else:
         ok = verify_password(proof, user.password_hash)
     if not ok:
+        proofs.wrong_proof(db, user)
         raise TwoFactorError(WRONG_PROOF)
+    proofs.right_proof(db, user)
 
 
 def check_second_step(db: Session, user_id: int, code: str) -> bool:
