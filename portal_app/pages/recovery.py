@@ -99,9 +99,59 @@ def reset_password_page() -> rx.Component:
     )
 
 
+def _new_account_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.text(
+                AcceptInviteState.invited_org,
+                " invited ",
+                rx.el.strong(AcceptInviteState.invited_email),
+                ". Choose a password to finish setting up your account.",
+                size="2",
+            ),
+            form_error(AcceptInviteState.error),
+            field(
+                "Your name", "name", autocomplete="name", max_length=120, default_value=AcceptInviteState.invited_name
+            ),
+            _new_password_fields(),
+            rx.button("Set password and continue", type="submit", size="3", width="100%"),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=AcceptInviteState.accept,
+        width="100%",
+    )
+
+
+def _existing_account_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.text(
+                AcceptInviteState.invited_org,
+                " invited ",
+                rx.el.strong(AcceptInviteState.invited_email),
+                " to the portal of ",
+                AcceptInviteState.invited_customer,
+                ". You already have a portal account: enter your password to add ",
+                AcceptInviteState.invited_customer,
+                " to it.",
+                size="2",
+            ),
+            form_error(AcceptInviteState.error),
+            field("Password", "password", type_="password", autocomplete="current-password", required=True),
+            rx.button("Sign in and add it to my account", type="submit", size="3", width="100%"),
+            rx.link("Forgot your password?", href="/portal/forgot-password", size="2"),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=AcceptInviteState.accept,
+        width="100%",
+    )
+
+
 @portal_page("/portal/accept-invite", "Accept invitation", on_load=AcceptInviteState.load_invite)
 def accept_invite_page() -> rx.Component:
-    """Set a password from an invitation and enter the portal."""
+    """Set a password from an invitation (or, with an account already, sign in with it) and enter the portal."""
     return auth_card(
         "Welcome to your customer portal",
         rx.cond(
@@ -109,31 +159,7 @@ def accept_invite_page() -> rx.Component:
             rx.cond(
                 AcceptInviteState.link_problem != "",
                 _bad_link(AcceptInviteState.link_problem),
-                rx.form(
-                    rx.vstack(
-                        rx.text(
-                            AcceptInviteState.invited_org,
-                            " invited ",
-                            rx.el.strong(AcceptInviteState.invited_email),
-                            ". Choose a password to finish setting up your account.",
-                            size="2",
-                        ),
-                        form_error(AcceptInviteState.error),
-                        field(
-                            "Your name",
-                            "name",
-                            autocomplete="name",
-                            max_length=120,
-                            default_value=AcceptInviteState.invited_name,
-                        ),
-                        _new_password_fields(),
-                        rx.button("Set password and continue", type="submit", size="3", width="100%"),
-                        spacing="4",
-                        width="100%",
-                    ),
-                    on_submit=AcceptInviteState.accept,
-                    width="100%",
-                ),
+                rx.cond(AcceptInviteState.has_account, _existing_account_form(), _new_account_form()),
             ),
             rx.text("Checking your invitation…", role="status"),
         ),

@@ -113,6 +113,9 @@ class AcceptInviteState(SessionState):
     invited_email: str = ""
     invited_name: str = ""
     invited_org: str = ""
+    invited_customer: str = ""
+    # The invited person already signs in: they accept with their own password, and choose none.
+    has_account: bool = False
 
     @rx.event
     async def load_invite(self):
@@ -127,14 +130,17 @@ class AcceptInviteState(SessionState):
             self.invited_email = info.email
             self.invited_name = info.name
             self.invited_org = info.organisation_name
+            self.invited_customer = info.customer_name
+            self.has_account = info.has_password
         self.checked = True
 
     @rx.event
     async def accept(self, form: dict):
-        """Store the password, then open a session and land in the portal."""
+        """Store the new person's password (or check an existing account's), then open a session and land in the
+        portal."""
         password = form_field(form, "password")
         name = form_field(form, "name")
-        if password != form_field(form, "confirm"):
+        if not self.has_account and password != form_field(form, "confirm"):
             self.error = "The two passwords do not match."
             return None
         try:

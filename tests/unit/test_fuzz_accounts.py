@@ -21,7 +21,7 @@ from hostile_input import fuzz, hostile_value, json_value
 from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import func
-from sqlmodel import delete, select
+from sqlmodel import col, delete, select, update
 from test_handler_guards import fresh_state, run
 from totp_helpers import STEP, freeze_clock, turn_on
 
@@ -207,17 +207,25 @@ def test_reset_password_shows_a_message_for_any_payload(db, ann, monkeypatch, fo
     )
 
 
+@pytest.fixture
+def newcomer(db):
+    """A person invited to the portal who has no password yet (the invitation sets it)."""
+    return make_user(db, email="newcomer@example.com", password=None)
+
+
 @fuzz(30)
 @given(form=set_password_forms, name=hostile_value)
 @example(form=same_twice(UNENCODABLE), name="Ann")
 @example(form=same_twice("a good passphrase"), name=["Ann"])
 @example(form=same_twice("a good passphrase"), name="x" * 121)
-def test_accepting_an_invitation_shows_a_message_for_any_payload(db, ann, monkeypatch, form, name):
+def test_accepting_an_invitation_shows_a_message_for_any_payload(db, newcomer, monkeypatch, form, name):
     if isinstance(form, dict):
         form = form | {"name": name}
     state = fresh_state(AcceptInviteState)
-    check_set_password(db, monkeypatch, ann.id, state, "accept", TokenPurpose.INVITE, form)
-    db.exec(delete(AuthSession))  # an accepted invitation signs in: start the next example afresh
+    check_set_password(db, monkeypatch, newcomer.id, state, "accept", TokenPurpose.INVITE, form)
+    # An accepted invitation sets the password and signs in: the next example starts from a newcomer again.
+    db.exec(delete(AuthSession))
+    db.exec(update(PortalUser).where(col(PortalUser.id) == newcomer.id).values(password_hash=None))
     db.commit()
 
 
@@ -241,9 +249,9 @@ def test_accepting_an_invitation_shows_a_message_for_any_payload(db, ann, monkey
         ),
     ],
 )
-def test_set_password_pages_name_the_problem(db, ann, monkeypatch, handler, purpose, form, message):
+def test_set_password_pages_name_the_problem(db, ann, newcomer, monkeypatch, handler, purpose, form, message):
     state = fresh_state(ResetPasswordState if handler == "set_password" else AcceptInviteState)
-    link_for(db, monkeypatch, ann.id, purpose)
+    link_for(db, monkeypatch, (ann if handler == "set_password" else newcomer).id, purpose)
     call(state, handler, form)
     assert state.error == message
 

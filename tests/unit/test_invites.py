@@ -112,16 +112,48 @@ def test_inviting_to_a_second_customer_keeps_the_first_link(db, acme, bakery):
     assert {p.customer_name for p in pending_invites(db)} == {"Riverside Bakery", "Corner Shop"}
 
 
-def test_existing_account_is_linked_and_not_listed_as_pending(db, acme, bakery):
+def memberships_of(db, user) -> list[int]:
+    db.expire_all()
+    return [m.customer_id for m in db.exec(select(Membership).where(Membership.portal_user_id == user.id)).all()]
+
+
+def test_an_existing_account_is_linked_only_when_it_accepts_with_its_own_password(db, acme, bakery):
     user = make_user(db, email="bob@example.com", name="Bob")
+    password_hash = user.password_hash
 
     link = invite_bob(db, bakery, name="Robert")
 
     info = check_invite_token(db, token_in(link))
     assert info.has_password
     assert info.name == "Bob"
-    assert db.exec(select(Membership).where(Membership.portal_user_id == user.id)).one().customer_id == (bakery.id)
+    assert "sign in with your password" in sent_mail()[-1].get_body().get_content()
+    assert memberships_of(db, user) == []  # nothing of the bakery's until Bob accepts
+    assert [p.email for p in pending_invites(db)] == ["bob@example.com"]
+
+    with pytest.raises(PortalError, match="not the password of this account"):
+        accept_invite(db, token_in(link), "a-new-password-of-my-choice")
+    db.rollback()
+    assert memberships_of(db, user) == []
+
+    assert accept_invite(db, token_in(link), "correct horse battery") == user.id
+    db.commit()
+    db.expire_all()
+    assert db.get(PortalUser, user.id).password_hash == password_hash  # an invitation never sets a password
+    assert memberships_of(db, user) == [bakery.id]
     assert pending_invites(db) == []
+
+
+def test_wrong_passwords_on_an_invitation_count_towards_the_sign_in_lock(db, acme, bakery):
+    make_user(db, email="bob@example.com", name="Bob")
+    token = token_in(invite_bob(db, bakery))
+
+    for _ in range(5):
+        with pytest.raises(PortalError, match="not the password"):
+            accept_invite(db, token, "a guess at bob's password")
+        db.rollback()
+
+    with pytest.raises(PortalError, match="Too many failed attempts"):
+        accept_invite(db, token, "correct horse battery")
 
 
 @pytest.mark.parametrize(

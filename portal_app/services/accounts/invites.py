@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
@@ -18,13 +19,15 @@ from portal_app.mail import MailError, normalise_address, send_mail
 from portal_app.models import AuthToken, Customer, Membership, Organisation, PortalUser, TokenPurpose
 from portal_app.models.base import utcnow
 from portal_app.services.access import provider_customer, provider_organisation
-from portal_app.services.accounts import sessions, single_use_links, two_factor
-from portal_app.services.accounts.passwords import hash_password, password_problem
+from portal_app.services.accounts import sessions, single_use_links, throttle, two_factor
+from portal_app.services.accounts.passwords import hash_password, password_problem, verify_password
 from portal_app.services.accounts.profile import clean_name
 
 INVITE_LIFETIME = timedelta(days=7)
 ACCEPT_PATH = "/portal/accept-invite"
 MAX_NAME_LENGTH = 120
+NOT_YOUR_PASSWORD = "That is not the password of this account. Enter the password you sign in with."  # noqa: S105
+TOO_MANY_TRIES = "Too many failed attempts. Try again later, or reset your password."
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,8 @@ def invite(db: Session, *, organisation_slug: str, customer_id: int, email: str,
         user.name = name.strip()[:MAX_NAME_LENGTH]
     db.add(user)
     db.flush()
-    if _membership(db, user, customer) is None:
+    # Someone who already signs in is linked when they accept with their own password, never before.
+    if user.password_hash is None and _membership(db, user, customer) is None:
         db.add(Membership(portal_user_id=user.id, customer_id=customer.id))
         db.flush()
     return _send_invite(db, organisation, customer, user)
@@ -136,23 +140,44 @@ def check_invite_token(db: Session, token: str) -> InviteInfo | str:
 
 
 def accept_invite(db: Session, token: str, password: object, name: object = None) -> int:
-    """Set the invited person's password (and name, unless left blank), using up the link; returns the user id.
+    """Accept the invitation, using up the link; returns the user id.
 
-    The password and name are checked as a client may send them: PortalError says what is wrong."""
+    A new person chooses their password (and name, unless left blank). Someone who already has a password
+    proves it instead, like signing in (wrong ones count towards the sign-in lock), and the customer is then
+    linked to their account: an invitation never replaces a password. PortalError says what is wrong."""
     row = single_use_links.usable(db, token, TokenPurpose.INVITE)
+    user = db.get(PortalUser, row.portal_user_id)
+    if user.password_hash is not None:
+        return _link_existing_account(db, row, user, password)
     problem = password_problem(password)
     if problem:
         raise PortalError(problem)
     chosen_name = None if name is None or (isinstance(name, str) and not name.strip()) else clean_name(name)
     password_hash = hash_password(password)
     single_use_links.consume(db, row)
-    user = db.get(PortalUser, row.portal_user_id)
     user.password_hash = password_hash
     if chosen_name:
         user.name = chosen_name
     db.add(user)
     single_use_links.expire_outstanding(db, user.id)
     sessions.end_all_sessions(db, user.id)
+    db.flush()
+    return user.id
+
+
+def _link_existing_account(db: Session, row: AuthToken, user: PortalUser, password: object) -> int:
+    """Link the invited customer to the account of someone who proved its password."""
+    keys = throttle.throttle_keys(user.email, "")
+    if throttle.locked_until(db, keys) is not None:
+        raise PortalError(TOO_MANY_TRIES)
+    if not verify_password(password, user.password_hash):
+        throttle.record_failure(db, keys)
+        db.commit()  # the failure stays counted though the refusal below undoes the rest
+        raise PortalError(NOT_YOUR_PASSWORD)
+    single_use_links.consume(db, row)
+    customer = db.get(Customer, row.customer_id)
+    if _membership(db, user, customer) is None:
+        db.add(Membership(portal_user_id=user.id, customer_id=customer.id))
     db.flush()
     return user.id
 
@@ -181,7 +206,7 @@ def _send_invite(db: Session, organisation: Organisation, customer: Customer, us
         send_mail(
             user.email,
             f"You're invited to the {organisation.name} customer portal",
-            _invite_text(organisation, customer, user.name, link),
+            _invite_text(organisation, customer, user.name, link, has_account=user.password_hash is not None),
         )
     except MailError as exc:
         raise MailError(
@@ -191,21 +216,25 @@ def _send_invite(db: Session, organisation: Organisation, customer: Customer, us
 
 
 def _pending_query() -> Select[AuthToken, PortalUser, Customer, Organisation]:
-    """Unused invitations of active people without a password who are still linked to the customer."""
+    """Unused invitations: of active people without a password who are still linked to the customer, and of
+    people with an account who have not accepted yet (they are linked when they do)."""
     return (
         select(AuthToken, PortalUser, Customer, Organisation)
         .join(PortalUser, col(PortalUser.id) == col(AuthToken.portal_user_id))
         .join(Customer, col(Customer.id) == col(AuthToken.customer_id))
         .join(Organisation, col(Organisation.id) == col(Customer.organisation_id))
-        .join(
+        .outerjoin(
             Membership,
             (col(Membership.portal_user_id) == col(PortalUser.id)) & (col(Membership.customer_id) == col(Customer.id)),
         )
         .where(
             AuthToken.purpose == TokenPurpose.INVITE,
             col(AuthToken.used_at).is_(None),
-            col(PortalUser.password_hash).is_(None),
             col(PortalUser.is_active).is_(True),
+            or_(
+                col(PortalUser.password_hash).is_(None) & col(Membership.id).is_not(None),  # new, still linked
+                col(PortalUser.password_hash).is_not(None) & col(Membership.id).is_(None),  # has an account: not yet
+            ),
         )
     )
 
@@ -220,14 +249,16 @@ def _membership(db: Session, user: PortalUser, customer: Customer) -> Membership
     ).first()
 
 
-def _invite_text(organisation: Organisation, customer: Customer, name: str, link: str) -> str:
+def _invite_text(organisation: Organisation, customer: Customer, name: str, link: str, *, has_account: bool) -> str:
     greeting = f"Hello {name}," if name else "Hello,"
     contact = " or ".join(part for part in (organisation.email, organisation.phone) if part)
     paragraphs = [
         greeting,
         f"{organisation.name} has invited you to its customer portal for {customer.name}, where you can "
         "see your services, invoices and payments, pay online and contact support.",
-        "Open this link within 7 days to choose your password:",
+        "Open this link within 7 days to sign in with your password and add it to your account:"
+        if has_account
+        else "Open this link within 7 days to choose your password:",
         link,
     ]
     if contact:
