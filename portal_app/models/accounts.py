@@ -93,6 +93,7 @@ class TokenPurpose(enum.StrEnum):
     RESET = "reset"
     INVITE = "invite"
     EMAIL_CHANGE = "email_change"
+    EMAIL_UNDO = "email_undo"  # sent to the old address: puts the sign-in email back (new_email holds it)
 
 
 class AuthToken(SQLModel, table=True):

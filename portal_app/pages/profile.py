@@ -5,12 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.auth_card import auth_card, field, form_error, form_notice
-from portal_app.components.cards import labelled, section
+from portal_app.components.cards import labelled, link_button, section
 from portal_app.components.shell import portal_shell
 from portal_app.pages.profile_two_factor import two_factor_section
 from portal_app.pages.registry import portal_page
 from portal_app.state.limits import RULES_TEXT
-from portal_app.state.profile import ConfirmEmailState, ProfileState
+from portal_app.state.profile import ConfirmEmailState, ProfileState, UndoEmailState
 from portal_app.state.two_factor import TwoFactorState
 
 
@@ -37,6 +37,11 @@ def _email_form() -> rx.Component:
             form_notice(ProfileState.email_notice),
             form_error(ProfileState.email_error),
             field("New sign-in email", "new_email", type_="email", autocomplete="email", max_length=254),
+            field("Your current password", "password", type_="password", autocomplete="current-password"),
+            rx.cond(
+                TwoFactorState.enabled,
+                field("Code from your authenticator app", "code", autocomplete="one-time-code", max_length=32),
+            ),
             rx.text("We send a link to the new address; the change takes effect once you open it.", size="1"),
             rx.button("Send confirmation link", type="submit"),
             spacing="3",
@@ -157,5 +162,20 @@ def confirm_email_page() -> rx.Component:
         "Confirm your new email",
         form_notice(ConfirmEmailState.result),
         form_error(ConfirmEmailState.problem),
-        rx.link("Go to the portal", href="/portal", size="2"),
+        rx.link("Sign in", href="/portal/login", size="2"),
+    )
+
+
+@portal_page("/portal/undo-email-change", "Undo email change", on_load=UndoEmailState.load_undo)
+def undo_email_page() -> rx.Component:
+    """Opened from the notice sent to the old address after a change."""
+    return auth_card(
+        "Your sign-in email",
+        form_notice(UndoEmailState.result),
+        form_error(UndoEmailState.problem),
+        rx.cond(
+            UndoEmailState.result != "",
+            link_button("Set a new password", "/portal/forgot-password"),
+            rx.link("Sign in", href="/portal/login", size="2"),
+        ),
     )

@@ -75,12 +75,20 @@ class ProfileState(SessionState):
 
     @rx.event
     async def change_email(self, form: dict):
-        """Send a confirmation link to the new address; nothing changes until it is opened."""
+        """Send a confirmation link to the new address (the current password, and a code when two-factor sign-in
+        is on, required); nothing changes until it is opened."""
         self.email_notice = self.email_error = ""
         try:
-            address = await self._call(profile.request_email_change, form_field(form, "new_email"))
+            address = await self._call_hashing(
+                profile.request_email_change,
+                form_field(form, "new_email"),
+                form_field(form, "password"),
+                form_field(form, "code"),
+            )
         except SignedOut:
             return self._login_redirect()
+        except TooManyWrongProofs:
+            return await self._signed_out_for_safety()
         except PortalError as refused:
             self.email_error = refused.message
             return None
@@ -131,7 +139,7 @@ class ConfirmEmailState(SessionState):
 
     @rx.event
     async def load_confirm(self):
-        """Confirm the change named by the link's token."""
+        """Confirm the change named by the link's token; every session of the person ends with it."""
         token = self.router.url.query_parameters.get("token", "")[:128]
         self.result = self.problem = ""
         try:
@@ -139,4 +147,30 @@ class ConfirmEmailState(SessionState):
         except PortalError as refused:
             self.problem = refused.message
             return
-        self.result = f"Your sign-in email is now {address}."
+        if await self._principal() is None:  # this tab's session was one of them: nothing of it stays
+            await self._forget_person()
+        self.result = f"Your sign-in email is now {address}. Sign in again with it."
+
+
+class UndoEmailState(SessionState):
+    """Puts the sign-in email back from the link sent to the old address."""
+
+    result: str = ""
+    problem: str = ""
+
+    @rx.event
+    async def load_undo(self):
+        """Undo the change named by the link's token; everybody signed in as the person is signed out."""
+        token = self.router.url.query_parameters.get("token", "")[:128]
+        self.result = self.problem = ""
+        try:
+            address = await self._call_public(profile.undo_email_change, token)
+        except PortalError as refused:
+            self.problem = refused.message
+            return
+        if await self._principal() is None:
+            await self._forget_person()
+        self.result = (
+            f"Your sign-in email is {address} again, and everybody signed in to your account was signed out. "
+            "Set a new password now: whoever changed the email may know your old one."
+        )

@@ -25,13 +25,14 @@ def test_profile_changes_name_and_asks_the_new_email_to_confirm(page: Page, smtp
 
     before = smtp_server.count()
     page.get_by_label("New sign-in email").fill("alex.new@example.com")
+    page.get_by_label("Your current password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Send confirmation link").click()
     expect(page.get_by_role("status").filter(has_text="We sent a link to alex.new@example.com")).to_be_visible()
     mail = smtp_server.wait_for("alex.new@example.com", after=before)
     assert "/portal/confirm-email?token=" in mail.get_body().get_content()
     smtp_server.wait_for(DEMO, after=before)  # the old address is told
 
-    page.get_by_label("Current password").fill("not-my-password")
+    page.get_by_label("Current password", exact=True).fill("not-my-password")
     page.get_by_label("New password", exact=True).fill("another-password-1")
     page.get_by_label("Repeat the new password").fill("another-password-1")
     page.get_by_role("button", name="Change password").click()

@@ -36,7 +36,7 @@ def test_password_change_signs_out_the_other_browser(page: Page, open_context, p
     expect(h1(page, "Profile settings")).to_be_visible()
     expect(page.get_by_role("region", name="Active sessions").locator("tbody tr")).to_have_count(2)
 
-    page.get_by_label("Current password").fill(DEMO_PASSWORD)
+    page.get_by_label("Current password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_label("New password", exact=True).fill("jordan-new-password")
     page.get_by_label("Repeat the new password").fill("jordan-new-password")
     page.get_by_role("button", name="Change password").click()
@@ -53,6 +53,11 @@ def test_email_change_takes_effect_from_the_link(page: Page, smtp_server: MailSi
     page.goto("/portal/profile")
     before = smtp_server.count()
     page.get_by_label("New sign-in email").fill("jordan.lee@example.com")
+    page.get_by_label("Your current password").fill("not my password")
+    page.get_by_role("button", name="Send confirmation link").click()
+    expect(page.get_by_role("alert").filter(has_text="current password is not correct")).to_be_visible()
+    page.get_by_label("New sign-in email").fill("jordan.lee@example.com")
+    page.get_by_label("Your current password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Send confirmation link").click()
     link = first_link(smtp_server.wait_for("jordan.lee@example.com", after=before))
 
@@ -65,3 +70,31 @@ def test_email_change_takes_effect_from_the_link(page: Page, smtp_server: MailSi
     sign_in(page, "jordan.lee@example.com", DEMO_PASSWORD, heading=None)
     page.goto("/portal/profile")
     expect(page.get_by_text("jordan.lee@example.com").first).to_be_visible()
+
+
+def test_the_old_address_undoes_a_change_made_with_a_stolen_session(
+    page: Page, open_context, smtp_server: MailSink, person_restored: None
+) -> None:
+    thief = open_context().new_page()
+    sign_in(thief, PERSON, DEMO_PASSWORD, heading=None)
+    thief.goto("/portal/profile")
+    before = smtp_server.count()
+    thief.get_by_label("New sign-in email").fill("thief@example.net")
+    thief.get_by_label("Your current password").fill(DEMO_PASSWORD)
+    thief.get_by_role("button", name="Send confirmation link").click()
+    confirm = first_link(smtp_server.wait_for("thief@example.net", after=before))
+    smtp_server.wait_for(PERSON, after=before)  # "about to change"
+    before = smtp_server.count()
+    thief.goto(confirm)
+    expect(thief.get_by_role("status").filter(has_text="now thief@example.net")).to_be_visible()
+    sign_in(thief, "thief@example.net", DEMO_PASSWORD, heading=None)
+
+    changed = smtp_server.wait_for(PERSON, after=before)
+    assert "was changed" in changed["Subject"]
+    page.goto(first_link(changed))
+    expect(page.get_by_role("status").filter(has_text=f"Your sign-in email is {PERSON} again")).to_be_visible()
+    expect(page.get_by_role("link", name="Set a new password")).to_be_visible()
+
+    thief.goto("/portal/profile")
+    expect(thief).to_have_url(re.compile(r"/portal/login"))
+    sign_in(page, PERSON, DEMO_PASSWORD, heading=None)

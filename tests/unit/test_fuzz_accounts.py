@@ -323,7 +323,7 @@ def test_profile_password_problems_are_named(db, ann, ann_token, form, message):
 
 @fuzz(20)
 @given(form=st.one_of(st.fixed_dictionaries({"new_email": hostile_value}), json_value))
-def test_profile_email_and_name_forms_take_any_payload(db, ann, ann_token, form):
+def test_profile_email_and_name_forms_take_any_payload(db, ann, ann_token, proofs_unlimited, form):
     state = fresh_state(ProfileState, ann_token)
     call(state, "change_email", form)
     assert bool(state.email_notice) != bool(state.email_error.strip())

@@ -213,7 +213,7 @@ emails = st.one_of(
 def test_email_change_stores_only_a_valid_address_or_refuses(db, ann, new_email):
     _user, principal = ann
     before = count(db, AuthToken)
-    outcome = attempt(db, lambda: profile.request_email_change(db, principal, new_email))
+    outcome = attempt(db, lambda: profile.request_email_change(db, principal, new_email, PASSWORD))
     if isinstance(outcome, Exception):
         assert count(db, AuthToken) == before
         db.rollback()

@@ -38,6 +38,7 @@ PUBLIC_HANDLERS = {
     "AcceptInviteState.load_invite",
     "AcceptInviteState.accept",
     "ConfirmEmailState.load_confirm",
+    "UndoEmailState.load_undo",
     # The load benchmark's floor (bench/load.py): bumps its own counter, reads nothing else.
     "FloorState.ping",
 }

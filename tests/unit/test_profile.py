@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from factories import make_customer, make_user, sent_mail, token_in
+from totp_helpers import STEP, freeze_clock, turn_on
 
 from portal_app.errors import PortalError
 from portal_app.models import PortalUser
-from portal_app.services.accounts import profile, sessions
+from portal_app.services.accounts import profile, sessions, totp
 
 PASSWORD = "correct horse battery"
 
@@ -46,8 +47,8 @@ def test_password_change_needs_the_current_one_and_signs_out_other_sessions(db, 
 
 
 def test_email_changes_only_after_the_new_address_confirms_and_the_old_one_is_told(db, person):
-    principal, _ = signed_in(db, person)
-    assert profile.request_email_change(db, principal, " Ann.New@Example.com ") == "ann.new@example.com"
+    principal, token_of_this_browser = signed_in(db, person)
+    assert profile.request_email_change(db, principal, " Ann.New@Example.com ", PASSWORD) == "ann.new@example.com"
     db.expire_all()
     assert db.get(PortalUser, person.id).email == "ann@example.com"
     confirm, notice = sent_mail()
@@ -57,21 +58,55 @@ def test_email_changes_only_after_the_new_address_confirms_and_the_old_one_is_to
     assert profile.confirm_email_change(db, token) == "ann.new@example.com"
     db.expire_all()
     assert db.get(PortalUser, person.id).email == "ann.new@example.com"
-    assert sent_mail()[-1]["To"] == "ann@example.com"
+    assert sessions.resolve(db, token_of_this_browser) is None  # everyone signs in again, with the new address
+    changed = sent_mail()[-1]
+    assert changed["To"] == "ann@example.com"
+    assert "/portal/undo-email-change?token=" in changed.get_body().get_content()
     with pytest.raises(PortalError, match="already been used"):
         profile.confirm_email_change(db, token)
 
 
-def test_email_change_refuses_bad_taken_or_same_addresses(db, person):
+def test_changing_the_email_needs_the_current_password(db, person):
+    principal, _ = signed_in(db, person)
+    with pytest.raises(profile.ProfileError, match="current password is not correct"):
+        profile.request_email_change(db, principal, "thief@example.com", "a guess")
+    assert sent_mail() == []
+
+
+def test_the_answer_does_not_tell_whether_the_new_address_has_an_account(db, person):
     make_user(db, email="taken@example.com")
     principal, _ = signed_in(db, person)
-    for bad, message in (
-        ("not-an-email", "valid email"),
-        ("ann@example.com", "already your sign-in email"),
-        ("taken@example.com", "already used"),
-    ):
+    assert profile.request_email_change(db, principal, "taken@example.com", PASSWORD) == "taken@example.com"
+    assert profile.request_email_change(db, principal, "free@example.com", PASSWORD) == "free@example.com"
+    to_taken, _notice, to_free, _notice_again = sent_mail()
+    assert to_taken["To"] == "taken@example.com" and "token=" not in to_taken.get_body().get_content()
+    assert to_free["To"] == "free@example.com" and "token=" in to_free.get_body().get_content()
+
+
+def test_the_old_address_puts_the_email_back_and_everybody_is_signed_out(db, person):
+    """A thief with a stolen session changed the email: the owner's link undoes it and ends the thief's session."""
+    thief, thief_token = signed_in(db, person)
+    profile.request_email_change(db, thief, "thief@example.com", PASSWORD)
+    profile.confirm_email_change(db, token_in(sent_mail()[0].get_body().get_content()))
+    thief_again = sessions.open_session(db, person.id, remember=True)  # signs in with the new address
+    db.commit()
+    undo = token_in(sent_mail()[-1].get_body().get_content())
+
+    assert profile.undo_email_change(db, undo) == "ann@example.com"
+
+    db.expire_all()
+    assert db.get(PortalUser, person.id).email == "ann@example.com"
+    assert sessions.resolve(db, thief_again) is None
+    assert sessions.resolve(db, thief_token) is None
+    with pytest.raises(PortalError, match="already been used"):
+        profile.undo_email_change(db, undo)
+
+
+def test_email_change_refuses_bad_or_same_addresses(db, person):
+    principal, _ = signed_in(db, person)
+    for bad, message in (("not-an-email", "valid email"), ("ann@example.com", "already your sign-in email")):
         with pytest.raises(profile.ProfileError, match=message):
-            profile.request_email_change(db, principal, bad)
+            profile.request_email_change(db, principal, bad, PASSWORD)
     assert sent_mail() == []
 
 
@@ -84,3 +119,15 @@ def test_sessions_are_listed_with_devices_and_others_can_be_ended(db, person):
     assert [r.current for r in rows].count(True) == 1
     assert profile.end_other_sessions(db, principal) == 1
     assert len(profile.active_sessions(db, principal)) == 1
+
+
+def test_with_two_factor_on_changing_the_email_needs_a_code_too(db, person, monkeypatch):
+    freeze_clock(monkeypatch)
+    secret, _codes = turn_on(db, person)
+    principal, _ = signed_in(db, person)
+
+    with pytest.raises(profile.ProfileError, match="code from your authenticator app"):
+        profile.request_email_change(db, principal, "ann.new@example.com", PASSWORD)
+    freeze_clock(monkeypatch, STEP + 1)
+    code = totp.code_at(secret, STEP + 1)
+    assert profile.request_email_change(db, principal, "ann.new@example.com", PASSWORD, code) == "ann.new@example.com"

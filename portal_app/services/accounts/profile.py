@@ -18,7 +18,7 @@ from portal_app.errors import PortalError
 from portal_app.mail import MailError, normalise_address, send_mail
 from portal_app.models import AuthSession, PortalUser, TokenPurpose
 from portal_app.services.access import NotLinked, customer_scope
-from portal_app.services.accounts import proofs, single_use_links
+from portal_app.services.accounts import proofs, single_use_links, two_factor
 from portal_app.services.accounts.passwords import hash_password, password_problem, verify_password
 from portal_app.services.accounts.sessions import Principal, end_all_sessions
 from portal_app.services.common.dates import show_datetime
@@ -26,7 +26,10 @@ from portal_app.services.support.tickets import RAW_FACTOR, clean_line
 
 NAME_MAX = 120
 EMAIL_CHANGE_LIFETIME = timedelta(hours=24)
+EMAIL_UNDO_LIFETIME = timedelta(days=7)
 CONFIRM_PATH = "/portal/confirm-email"
+UNDO_PATH = "/portal/undo-email-change"
+NEEDS_CODE = "Enter the current code from your authenticator app (or a recovery code)."
 
 log = logging.getLogger(__name__)
 
@@ -124,16 +127,53 @@ def change_password(db: Session, principal: Principal, current: object, new: obj
     return end_all_sessions(db, user.id, except_session_id=principal.session_id)
 
 
-def request_email_change(db: Session, principal: Principal, new_email: object) -> str:
-    """Email a confirmation link to the new address and tell the old one; returns the new address."""
+def request_email_change(
+    db: Session, principal: Principal, new_email: object, password: object, code: object = ""
+) -> str:
+    """Email a confirmation link to the new address and tell the old one; returns the new address.
+
+    Needs the current password, and a code from the app (or a recovery code) when two-factor sign-in is on:
+    a stolen session alone cannot move the account. The answer is the same whether or not the new address
+    already has an account (that address is told instead, and nothing changes)."""
     user = _user(db, principal)
     address = normalise_address(new_email) if isinstance(new_email, str) else None
     if address is None:
         raise ProfileError("Enter a valid email address.")
     if address == user.email:
         raise ProfileError("That is already your sign-in email.")
+    _prove(db, user, password, code)
     if db.exec(select(PortalUser.id).where(PortalUser.email == address)).first() is not None:
-        raise ProfileError("That email address is already used by another portal account.")
+        _tell(
+            address,
+            "Your address was entered for another portal sign-in",
+            "Someone asked to use this address to sign in to a customer portal account, but it already belongs "
+            "to an account. Nothing was changed, and you need not do anything.",
+        )
+    else:
+        _send_confirmation(db, user, address)
+    _tell(
+        user.email,
+        "Your portal sign-in email is about to change",
+        f"Someone signed in as you asked to change your sign-in email to {address}. It changes only once "
+        "the new address confirms. If this was not you, change your password and contact your provider.",
+    )
+    return address
+
+
+def _prove(db: Session, user: PortalUser, password: object, code: object) -> None:
+    """ProfileError (and a counted wrong proof) unless the password, and the second step when it is on, are right."""
+    if not verify_password(password, user.password_hash):
+        proofs.wrong_proof(db, user)
+        raise ProfileError("Your current password is not correct.")
+    if two_factor.is_enabled(db, user.id) and not (
+        isinstance(code, str) and code.strip() and two_factor.check_second_step(db, user.id, code)
+    ):
+        proofs.wrong_proof(db, user)
+        raise ProfileError(NEEDS_CODE)
+    proofs.right_proof(db, user)
+
+
+def _send_confirmation(db: Session, user: PortalUser, address: str) -> None:
     token = single_use_links.issue(
         db, user_id=user.id, purpose=TokenPurpose.EMAIL_CHANGE, lifetime=EMAIL_CHANGE_LIFETIME, new_email=address
     )
@@ -148,20 +188,12 @@ def request_email_change(db: Session, principal: Principal, new_email: object) -
         )
     except MailError as failure:
         raise ProfileError("We could not send the confirmation email. Please try again later.") from failure
-    _tell(
-        user.email,
-        "Your portal sign-in email is about to change",
-        f"Someone signed in as you asked to change your sign-in email to {address}. It changes only once "
-        "the new address confirms. If this was not you, change your password and contact your provider.",
-    )
-    return address
 
 
 def confirm_email_change(db: Session, token: object) -> str:
-    """Apply a confirmed email change; returns the new address. The old address is told."""
-    if not isinstance(token, str) or not token.isascii():  # links carry URL-safe ASCII tokens only
-        raise ProfileError(single_use_links.INVALID)
-    row = single_use_links.usable(db, token, TokenPurpose.EMAIL_CHANGE)
+    """Apply a confirmed email change; returns the new address. Every session of the person ends (they sign
+    in again with the new address), and the old address gets a link that puts it back for 7 days."""
+    row = single_use_links.usable(db, _link_token(token), TokenPurpose.EMAIL_CHANGE)
     user = db.get(PortalUser, row.portal_user_id)
     address = row.new_email or ""
     if db.exec(select(PortalUser.id).where(PortalUser.email == address, PortalUser.id != user.id)).first():
@@ -170,9 +202,43 @@ def confirm_email_change(db: Session, token: object) -> str:
     old = user.email
     user.email = address
     db.add(user)
+    end_all_sessions(db, user.id)
+    undo = single_use_links.issue(
+        db, user_id=user.id, purpose=TokenPurpose.EMAIL_UNDO, lifetime=EMAIL_UNDO_LIFETIME, new_email=old
+    )
     db.commit()
-    _tell(old, "Your portal sign-in email was changed", f"You now sign in to your customer portal with {address}.")
+    _tell(
+        old,
+        "Your portal sign-in email was changed",
+        f"You now sign in to your customer portal with {address}.\n\nIf this was not you, open this link within "
+        f"7 days to put your sign-in email back to {old} and sign everybody out:\n\n"
+        f"{settings().public_url}{UNDO_PATH}?token={undo}",
+    )
     return address
+
+
+def undo_email_change(db: Session, token: object) -> str:
+    """Put the sign-in email back from the old address's link; returns it. Every session and outstanding link
+    of the person ends, so whoever changed it is out; the person then sets a new password by email."""
+    row = single_use_links.usable(db, _link_token(token), TokenPurpose.EMAIL_UNDO)
+    user = db.get(PortalUser, row.portal_user_id)
+    address = row.new_email or ""
+    if db.exec(select(PortalUser.id).where(PortalUser.email == address, PortalUser.id != user.id)).first():
+        raise ProfileError("That email address is now used by another portal account. Please contact your provider.")
+    single_use_links.consume(db, row)
+    user.email = address
+    db.add(user)
+    single_use_links.expire_outstanding(db, user.id)
+    end_all_sessions(db, user.id)
+    db.commit()
+    return address
+
+
+def _link_token(token: object) -> str:
+    """The token of an emailed link as the page read it; links carry URL-safe ASCII tokens only."""
+    if not isinstance(token, str) or not token.isascii():
+        raise ProfileError(single_use_links.INVALID)
+    return token
 
 
 def _tell(address: str, subject: str, text: str) -> None:
