@@ -13,7 +13,8 @@ from portal_app.errors import PortalError
 log = logging.getLogger(__name__)
 
 COULD_NOT_START = "We could not start the payment. Nothing was charged; please try again later."
-NETWORK_RETRIES = 1  # one retry with the same Idempotency-Key on a network error or 5xx
+# One retry with the same Idempotency-Key on a network error or 5xx (a 5xx Stripe stored under the key replays).
+NETWORK_RETRIES = 1
 # Seconds to connect and to wait for an answer (the SDK's default is 80): with the one retry, a customer
 # waits at most about a minute before hearing that the payment could not start.
 CONNECT_TIMEOUT = 5.0
@@ -56,6 +57,14 @@ def options(account: str, idempotency_key: str | None = None) -> stripe.RequestO
     if idempotency_key:
         opts["idempotency_key"] = idempotency_key
     return opts
+
+
+def answered(exc: stripe.StripeError) -> bool:
+    """True when Stripe answered: the answer is stored under the Idempotency-Key, so a new attempt needs a new key.
+
+    False when no answer came (network error, timeout): retrying the same key then learns what Stripe did.
+    """
+    return exc.http_status is not None
 
 
 def as_dict(obj: Any) -> dict[str, Any]:

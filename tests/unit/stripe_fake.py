@@ -1,5 +1,10 @@
 """A local HTTP server that speaks the part of Stripe's API the portal calls, records requests, signs webhooks.
 
+It keeps Stripe's contract: each request is checked against the installed SDK's parameter types
+(stripe_contract.py) and refused with Stripe's 400 otherwise; an Idempotency-Key replays its stored answer (500s
+and card declines too) and refuses other parameters (`idempotency_error`); objects belong to the connected account
+of the Stripe-Account header that made them, and are not found from another.
+
 In tests: `with running(monkeypatch) as fake:` points the portal at it. For browser tests run it as a process:
 `python -m tests.unit.stripe_fake --port 12111 --webhook-url http://127.0.0.1:3000/api/stripe/webhook
 --webhook-secret whsec_test`; its Checkout pages (the session URL) have a Pay button that marks the session paid,
@@ -19,11 +24,16 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
+
+try:
+    from stripe_contract import ContractError, check_request
+except ImportError:  # run as `python -m tests.unit.stripe_fake`
+    from tests.unit.stripe_contract import ContractError, check_request
 
 SECRET_KEY = "sk_test_portal"
 WEBHOOK_SECRET = "whsec_test_portal"
@@ -42,18 +52,36 @@ ERRORS = {
     "idempotency_error": (400, {"type": "idempotency_error", "message": "Keys for idempotent requests can only be "
                                 "used with the same parameters they were first used with."}),
     "server_error": (500, {"type": "api_error", "message": "An unknown error occurred."}),
+    "lock_timeout": (429, {"type": "invalid_request_error", "code": "lock_timeout",
+                           "message": "This object cannot be accessed right now because another API request or "
+                           "Stripe process is currently accessing it. Retry the request."}),
 }  # fmt: skip
+NOUNS = {"sessions": "checkout.session", "customers": "customer", "payment_intents": "payment_intent",
+         "refunds": "refund", "setup_intents": "setupintent"}  # fmt: skip
+# Refused before Stripe runs the endpoint (like its rate limiter): never stored under an Idempotency-Key, and
+# Stripe-Should-Retry tells the SDK whether to try again. The other kinds happen while the endpoint runs: stored.
+BEFORE_EXECUTION = {"idempotency_error": "false", "lock_timeout": "true"}
 
 
 @dataclass(frozen=True)
 class Recorded:
-    """One request the fake received: form body (flat Stripe keys), connected account and idempotency key."""
+    """One request the fake received: form body or query (flat Stripe keys), connected account, idempotency key."""
 
     method: str
     path: str
     form: dict[str, str]
     account: str | None
     idempotency_key: str | None
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What Stripe stored under an Idempotency-Key: the request it answered and its answer."""
+
+    request: tuple[str, str, dict[str, str]]
+    status: int
+    body: dict[str, Any]
 
 
 class Stall:
@@ -94,7 +122,8 @@ class StripeFake:
         self.webhook_secret = webhook_secret
         self.requests: list[Recorded] = []
         self.objects: dict[str, dict[str, Any]] = {}
-        self._replies: dict[tuple[str | None, str], tuple[str, dict[str, str], int, dict[str, Any]]] = {}
+        self.refused: list[tuple[Recorded, dict[str, Any]]] = []  # requests outside Stripe's contract, with the error
+        self._replies: dict[tuple[str | None, str], Reply] = {}
         self._failures: list[tuple[str, str]] = []
         self._stalls: list[Stall] = []
         self._ids = itertools.count(1)
@@ -119,7 +148,11 @@ class StripeFake:
     # -- test controls -----------------------------------------------------------------------------------------
 
     def fail_next(self, route: str, kind: str) -> None:
-        """The next request to `route` ("POST /v1/payment_intents") fails with a Stripe error of ERRORS[kind]."""
+        """The next request to `route` ("POST /v1/payment_intents") fails with a Stripe error of ERRORS[kind].
+
+        Kinds in BEFORE_EXECUTION are refused before the idempotency layer; the others are what the endpoint
+        answers, stored under the request's Idempotency-Key (a replay of the key does not use up another).
+        """
         self._failures.append((route, kind))
 
     def stall(self, route: str) -> Stall:
@@ -143,9 +176,11 @@ class StripeFake:
         with self._lock:
             session = self.objects[session_id]
             session["status"] = "complete"
+            account = session["_account"]
             if session["mode"] == "payment":
                 intent = self._new(
                     "pi",
+                    account,
                     {
                         "object": "payment_intent",
                         "amount": session["amount_total"],
@@ -161,6 +196,7 @@ class StripeFake:
             else:
                 setup = self._new(
                     "seti",
+                    account,
                     {
                         "object": "setup_intent",
                         "status": "succeeded",
@@ -168,7 +204,9 @@ class StripeFake:
                         "payment_method": card,
                     },
                 )
-                self._payment_method(card)["customer"] = session["customer"]
+                method = self._payment_method(card, account)
+                assert method is not None, f"{card} belongs to another account"
+                method["customer"] = session["customer"]
                 session["setup_intent"] = setup["id"]
                 session["payment_status"] = "no_payment_required"
             return _public(session)
@@ -226,102 +264,139 @@ class StripeFake:
             return self._hosted(request, path.removeprefix("/pay/"))
         if not request.headers.get("Authorization", "").startswith("Bearer sk_"):
             return _error(401, {"type": "invalid_request_error", "message": "Invalid API Key provided."})
-        form = {key: request.form[key] for key in request.form}
+        pairs = list((request.args if request.method == "GET" else request.form).items(multi=True))
         record = Recorded(
             request.method,
             path,
-            form,
+            dict(pairs),
             request.headers.get("Stripe-Account"),
             request.headers.get("Idempotency-Key"),
         )
         with self._lock:
             self.requests.append(record)
-            failure = next((f for f in self._failures if f[0] == f"{request.method} {path}"[: len(f[0])]), None)
-            if failure is not None:
-                self._failures.remove(failure)
-                status, error = ERRORS[failure[1]]
-                return _error(status, error)
-            cache_key = (record.account, record.idempotency_key or "")
-            if request.method == "POST" and record.idempotency_key and cache_key in self._replies:
-                seen_path, seen_form, status, body = self._replies[cache_key]
-                if (seen_path, seen_form) != (path, form):
-                    status, error = ERRORS["idempotency_error"]
-                    return _error(status, error)
-                return _json(status, body, replayed=True)
-            status, body = self._handle(request.method, path, form, record.account)
-            if request.method == "POST" and record.idempotency_key and status < 500:
-                self._replies[cache_key] = (path, form, status, body)
-            return _json(status, body)
+            return self._answer(record, pairs)
 
-    def _handle(self, method: str, path: str, form: dict[str, str], account: str | None) -> tuple[int, dict]:
+    def _answer(self, record: Recorded, pairs: list[tuple[str, str]]) -> Response:
+        """Like Stripe: the contract check and early refusals, then the idempotency layer, then the endpoint."""
+        try:
+            params = check_request(record.method, record.path, pairs)
+        except ContractError as exc:
+            self.refused.append((record, exc.error))
+            return _json(exc.status, exc.body())
+        early = self._injected(record, before_execution=True)
+        if early is not None:
+            status, error = ERRORS[early]
+            return _json(status, {"error": error}, should_retry=BEFORE_EXECUTION[early])
+        idempotent = record.method == "POST" and bool(record.idempotency_key)
+        cache_key = (record.account, record.idempotency_key or "")
+        seen = self._replies.get(cache_key) if idempotent else None
+        if seen is not None:
+            if seen.request != (record.method, record.path, record.form):
+                status, error = ERRORS["idempotency_error"]
+                message = f"{error['message']} Try using a key other than '{record.idempotency_key}' if you meant "
+                return _error(status, {**error, "message": message + "to execute a different request."})
+            self.requests[-1] = replace(record, replayed=True)
+            return _json(seen.status, seen.body, replayed=True)
+        failure = self._injected(record, before_execution=False)
+        if failure is not None:
+            status, error = ERRORS[failure]
+            body: dict[str, Any] = {"error": error}
+        else:
+            status, body = self._handle(record.method, record.path, params, record.account)
+        if idempotent:
+            self._replies[cache_key] = Reply((record.method, record.path, record.form), status, body)
+        return _json(status, body)
+
+    def _injected(self, record: Recorded, *, before_execution: bool) -> str | None:
+        """The kind of the first failure queued by fail_next for this request, taken off the queue."""
+        route = f"{record.method} {record.path}"
+        for failure in self._failures:
+            if route[: len(failure[0])] == failure[0] and (failure[1] in BEFORE_EXECUTION) == before_execution:
+                self._failures.remove(failure)
+                return failure[1]
+        return None
+
+    def _handle(self, method: str, path: str, params: dict[str, Any], account: str | None) -> tuple[int, dict]:
         parts = path.strip("/").split("/")
         if method == "POST" and path == "/v1/checkout/sessions":
-            return 200, _public(self._create_session(form, account))
+            return self._create_session(params, account)
         if method == "POST" and path == "/v1/customers":
-            customer = self._new("cus", {"object": "customer", "name": form.get("name"), "email": form.get("email"),
-                                         "metadata": _nested(form, "metadata")})  # fmt: skip
-            return 200, customer
+            fields = {"object": "customer", "name": params.get("name"), "email": params.get("email"),
+                      "metadata": params.get("metadata") or {}}  # fmt: skip
+            return 200, self._new("cus", account, fields)
         if method == "POST" and path == "/v1/payment_intents":
-            return self._create_intent(form)
-        if method == "POST" and path == "/v1/refunds" and form.get("payment_intent") in self.objects:
-            intent = self.objects[form["payment_intent"]]
-            refund = self._new("re", {"object": "refund", "payment_intent": intent["id"], "status": "succeeded",
-                                      "amount": int(form.get("amount") or intent["amount_received"]),
-                                      "currency": intent["currency"], "reason": form.get("reason")})  # fmt: skip
-            return 200, refund
-        if method == "POST" and len(parts) == 4 and parts[1] == "payment_methods" and parts[3] == "detach":
-            method_obj = self._payment_method(parts[2])
-            method_obj["customer"] = None
-            return 200, method_obj
-        if method == "GET" and len(parts) == 3 and parts[1] == "payment_methods":
-            return 200, self._payment_method(parts[2])
-        if method == "GET" and len(parts) in (3, 4):
-            obj = self.objects.get(parts[-1])
-            if obj is not None:
-                return 200, _public(obj)
-        return 404, {"error": {"type": "invalid_request_error", "code": "resource_missing",
-                               "message": f"No such object: {parts[-1]}"}}  # fmt: skip
+            return self._create_intent(params, account)
+        if method == "POST" and path == "/v1/refunds":
+            return self._refund(params, account)
+        if parts[1] == "payment_methods":
+            method_obj = self._payment_method(parts[2], account)
+            if method_obj is None:
+                return _missing(404, "PaymentMethod", parts[2], "id")
+            if method == "POST":  # detach
+                method_obj["customer"] = None
+            return 200, _public(method_obj)
+        obj = self._find(parts[-1], account)
+        if obj is None:
+            return _missing(404, NOUNS.get(parts[-2], parts[-2]), parts[-1], "id")
+        return 200, _public(obj)
 
-    def _create_session(self, form: dict[str, str], account: str | None) -> dict[str, Any]:
-        mode = form.get("mode", "payment")
-        amount = int(form.get("line_items[0][price_data][unit_amount]", "0")) * int(
-            form.get("line_items[0][quantity]", "1")
-        )
+    def _find(self, object_id: Any, account: str | None) -> dict[str, Any] | None:
+        """The object with this id on this connected account (Stripe-Account): another account's is not found."""
+        obj = self.objects.get(str(object_id or ""))
+        return obj if obj is not None and obj.get("_account") == account else None
+
+    def _create_session(self, params: dict[str, Any], account: str | None) -> tuple[int, dict[str, Any]]:
+        mode = params.get("mode", "payment")
+        customer = params.get("customer")
+        if customer and self._find(customer, account) is None:
+            return _missing(400, "customer", customer, "customer")
+        if mode == "setup" and not params.get("currency") and "allowed_payment_method_types" not in params:
+            return 400, {"error": {"type": "invalid_request_error", "code": "parameter_missing", "param": "currency",
+                                   "message": "Missing required param: currency."}}  # fmt: skip
+        item = (params.get("line_items") or [{}])[0]
+        price = item.get("price_data") or {}
+        amount = int(price.get("unit_amount", "0")) * int(item.get("quantity", "1"))
         session = self._new(
             "cs_test",
+            account,
             {
                 "object": "checkout.session",
                 "mode": mode,
                 "status": "open",
                 "payment_status": "unpaid",
                 "amount_total": amount if mode == "payment" else None,
-                "currency": form.get("line_items[0][price_data][currency]") or form.get("currency"),
-                "customer": form.get("customer"),
-                "metadata": _nested(form, "metadata"),
-                "client_reference_id": form.get("client_reference_id"),
-                "success_url": form.get("success_url"),
-                "cancel_url": form.get("cancel_url"),
+                "currency": price.get("currency") or params.get("currency"),
+                "customer": customer,
+                "metadata": params.get("metadata") or {},
+                "client_reference_id": params.get("client_reference_id"),
+                "success_url": params.get("success_url"),
+                "cancel_url": params.get("cancel_url"),
                 "payment_intent": None,
                 "setup_intent": None,
-                "_account": account,
-                "_intent_metadata": _nested(form, "payment_intent_data[metadata]"),
+                "_intent_metadata": (params.get("payment_intent_data") or {}).get("metadata") or {},
             },
         )
         session["url"] = f"{self.url}/pay/{session['id']}"
-        return session
+        return 200, _public(session)
 
-    def _create_intent(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
-        method_id = form.get("payment_method", "")
+    def _create_intent(self, params: dict[str, Any], account: str | None) -> tuple[int, dict[str, Any]]:
+        method_id = params.get("payment_method", "")
+        customer = params.get("customer")
+        if customer and self._find(customer, account) is None:
+            return _missing(400, "customer", customer, "customer")
+        if method_id and self._payment_method(method_id, account) is None:
+            return _missing(400, "payment_method", method_id, "payment_method")
         intent = self._new(
             "pi",
+            account,
             {
                 "object": "payment_intent",
-                "amount": int(form.get("amount", "0")),
+                "amount": int(params["amount"]),
                 "amount_received": 0,
-                "currency": form.get("currency"),
-                "customer": form.get("customer"),
+                "currency": params["currency"],
+                "customer": customer,
                 "payment_method": method_id,
-                "metadata": _nested(form, "metadata"),
+                "metadata": params.get("metadata") or {},
                 "status": "succeeded",
             },
         )
@@ -334,11 +409,37 @@ class StripeFake:
             intent["status"] = "requires_payment_method" if kind == "card_declined" else "requires_action"
             intent["last_payment_error"] = {"code": kind, "message": ERRORS[kind][1]["message"]}
             status, error = ERRORS[kind]
-            return status, {"error": {**error, "payment_intent": intent}}
+            return status, {"error": {**error, "payment_intent": _public(intent)}}
         intent["amount_received"] = intent["amount"]
-        return 200, intent
+        return 200, _public(intent)
 
-    def _payment_method(self, method_id: str) -> dict[str, Any]:
+    def _refund(self, params: dict[str, Any], account: str | None) -> tuple[int, dict[str, Any]]:
+        """A refund of a PaymentIntent on the account; never more than was received (Stripe refuses that)."""
+        intent = self._find(params.get("payment_intent"), account)
+        if intent is None:
+            return _missing(400, "payment_intent", params.get("payment_intent"), "payment_intent")
+        left = intent["amount_received"] - intent.get("_refunded", 0)
+        amount = int(params.get("amount") or left)
+        if left <= 0 or amount > left:
+            message = f"The charge of PaymentIntent {intent['id']} has already been refunded."
+            return 400, {
+                "error": {"type": "invalid_request_error", "code": "charge_already_refunded", "message": message}
+            }
+        intent["_refunded"] = intent.get("_refunded", 0) + amount
+        fields = {
+            "object": "refund",
+            "payment_intent": intent["id"],
+            "status": "succeeded",
+            "amount": amount,
+            "currency": intent["currency"],
+            "reason": params.get("reason"),
+            "metadata": params.get("metadata") or {},
+        }
+        refund = self._new("re", account, fields)
+        return 200, _public(refund)
+
+    def _payment_method(self, method_id: str, account: str | None) -> dict[str, Any] | None:
+        """A test card (`pm_card_visa`, ...) on the account, made on first use; None if it is another account's."""
         if method_id not in self.objects:
             brand, last4 = CARDS.get(method_id, ("visa", "4242"))
             self.objects[method_id] = {
@@ -347,11 +448,13 @@ class StripeFake:
                 "type": "card",
                 "customer": None,
                 "card": {"brand": brand, "last4": last4, "exp_month": 12, "exp_year": 2030},
+                "livemode": False,
+                "_account": account,
             }
-        return self.objects[method_id]
+        return self._find(method_id, account)
 
-    def _new(self, prefix: str, fields: dict[str, Any]) -> dict[str, Any]:
-        obj = {"id": f"{prefix}_{next(self._ids):06d}", "livemode": False, **fields}
+    def _new(self, prefix: str, account: str | None, fields: dict[str, Any]) -> dict[str, Any]:
+        obj = {"id": f"{prefix}_{next(self._ids):06d}", "livemode": False, **fields, "_account": account}
         self.objects[obj["id"]] = obj
         return obj
 
@@ -400,17 +503,24 @@ def _public(obj: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in obj.items() if not key.startswith("_")}
 
 
-def _nested(form: dict[str, str], prefix: str) -> dict[str, str]:
-    """`metadata[invoice_id]=7` -> {"invoice_id": "7"} for the prefix "metadata"."""
-    start = f"{prefix}["
-    return {key[len(start) : -1]: value for key, value in form.items() if key.startswith(start) and key.endswith("]")
-            and "[" not in key[len(start) : -1]}  # fmt: skip
+def _missing(status: int, kind: str, object_id: Any, param: str) -> tuple[int, dict[str, Any]]:
+    """Stripe's answer for an id it does not know on this account: 404 for the URL's object, 400 for a param."""
+    error = {
+        "type": "invalid_request_error",
+        "code": "resource_missing",
+        "param": param,
+        "message": f"No such {kind}: '{object_id}'",
+        "doc_url": "https://stripe.com/docs/error-codes/resource-missing",
+    }
+    return status, {"error": error}
 
 
-def _json(status: int, body: dict[str, Any], *, replayed: bool = False) -> Response:
+def _json(status: int, body: dict[str, Any], *, replayed: bool = False, should_retry: str = "") -> Response:
     headers = {"Request-Id": f"req_{time.time_ns()}"}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
+    if should_retry:
+        headers["Stripe-Should-Retry"] = should_retry
     return Response(json.dumps(body), status=status, content_type="application/json", headers=headers)
 
 
@@ -484,6 +594,7 @@ def running(monkeypatch, *, webhook_url: str = "") -> Iterator[StripeFake]:
     settings.cache_clear()
     try:
         yield fake
+        assert not fake.refused, f"requests outside Stripe's contract: {fake.refused}"
     finally:
         fake.stop()
         settings.cache_clear()

@@ -45,9 +45,16 @@ def stripe_back(monkeypatch, working: str) -> None:
     settings.cache_clear()
 
 
-def nothing_recorded(db, s) -> None:
+def open_attempts(db) -> list[PaymentAttempt]:
     db.expire_all()
-    assert db.exec(select(PaymentAttempt)).all() == []
+    return list(db.exec(select(PaymentAttempt).where(PaymentAttempt.status == "open")).all())
+
+
+def nothing_recorded(db, s) -> None:
+    """No payment and no open attempt (one Stripe answered with an error is kept as failed: its key is used up)."""
+    db.expire_all()
+    assert open_attempts(db) == []
+    assert {a.status for a in db.exec(select(PaymentAttempt)).all()} <= {"failed"}
     assert db.exec(select(Payment)).all() == []
     db.refresh(s.invoice)
     assert s.invoice.paid_minor == 0
@@ -72,7 +79,7 @@ def test_stripe_down_when_paying_says_nothing_was_charged_and_a_later_try_works(
     stripe_back(monkeypatch, working)
     url = start_checkout(db, s.principal, s.invoice.id, return_base=RETURN)
     assert url.startswith(fake.url)
-    assert len(db.exec(select(PaymentAttempt)).all()) == 1
+    assert len(open_attempts(db)) == 1
 
 
 def test_slow_stripe_times_out_and_the_retry_gets_the_session_stripe_made_meanwhile(db, fake):
@@ -93,14 +100,22 @@ def test_slow_stripe_times_out_and_the_retry_gets_the_session_stripe_made_meanwh
     assert db.exec(select(PaymentAttempt)).one().stripe_checkout_session_id == session["id"]
 
 
-def test_stripe_failing_twice_in_a_row_says_nothing_was_charged(db, fake):
+def test_stripe_failing_says_nothing_was_charged_and_the_next_click_takes_a_new_key(db, fake):
     s = scenario(db)
-    fake.fail_next("POST /v1/checkout/sessions", "server_error")
     fake.fail_next("POST /v1/checkout/sessions", "server_error")
     with pytest.raises(PaymentError, match="Nothing was charged"):
         start_checkout(db, s.principal, s.invoice.id, return_base=RETURN)
     nothing_recorded(db, s)
+    first, replay = fake.calls("POST /v1/checkout/sessions")  # the SDK's retry got the stored 500 back
+    assert (first.idempotency_key, replay.idempotency_key, replay.replayed) == (
+        f"checkout-{s.invoice.id}-1-5000",
+        f"checkout-{s.invoice.id}-1-5000",
+        True,
+    )
+
     assert start_checkout(db, s.principal, s.invoice.id, return_base=RETURN).startswith(fake.url)
+    assert fake.calls("POST /v1/checkout/sessions")[-1].idempotency_key == f"checkout-{s.invoice.id}-2-5000"
+    assert len(open_attempts(db)) == 1
 
 
 @pytest.mark.parametrize("fault", ["down", "slow", "error_500"])
@@ -112,13 +127,13 @@ def test_saving_a_card_while_stripe_fails_explains_and_a_later_try_makes_one_cus
     elif fault == "slow":
         stall = fake.stall("POST /v1/customers")
     else:
-        fake.fail_next("POST /v1/customers", "server_error")
-        fake.fail_next("POST /v1/customers", "server_error")
+        fake.fail_next("POST /v1/customers", "server_error")  # stored under the key: the SDK's retry replays it
     with pytest.raises(PaymentError) as refused:
         start_card_setup(db, s.principal, return_base=RETURN)
     assert refused.value.message == COULD_NOT_SET_UP
     db.expire_all()
-    assert db.exec(select(StripeCustomer)).all() == []
+    # The row waits without a Stripe id; after no answer the next try sends the same key, after an answer a new one.
+    assert [row.stripe_customer_id for row in db.exec(select(StripeCustomer)).all()] == [""]
 
     if fault == "down":
         stripe_back(monkeypatch, working)
@@ -127,6 +142,8 @@ def test_saving_a_card_while_stripe_fails_explains_and_a_later_try_makes_one_cus
     url = start_card_setup(db, s.principal, return_base=RETURN)
     assert url.startswith(fake.url)
     assert len(fake.of_kind("cus_")) == 1  # the same key: Stripe's customer from the slow try is reused
+    keys = {call.idempotency_key for call in fake.calls("POST /v1/customers")}
+    assert len(keys) == (2 if fault == "error_500" else 1)
     assert db.exec(select(StripeCustomer)).one().stripe_customer_id == fake.of_kind("cus_")[0]["id"]
 
 
@@ -174,5 +191,5 @@ def test_pay_button_shows_the_reason_and_can_be_pressed_again(db, fake, monkeypa
         stripe_back(monkeypatch, working)
     events = drive(state, "pay", str(s.invoice.id))
     assert state.payment_error == ""
-    assert len(db.exec(select(PaymentAttempt)).all()) == 1
+    assert len(open_attempts(db)) == 1
     assert any("redirect" in str(e) or fake.url in str(e) for e in events if e is not None)

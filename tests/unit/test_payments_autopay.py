@@ -54,11 +54,14 @@ def test_enabling_creates_one_stripe_customer_and_saves_the_card(db, fake):
     assert first != second  # two setup pages are harmless; the Stripe Customer is still one
     [create_customer] = fake.calls("POST /v1/customers")
     assert create_customer.account == ACCOUNT
-    assert create_customer.idempotency_key == f"customer-{s.customer.id}-{ACCOUNT}"
+    row = db.exec(select(StripeCustomer)).one()
+    assert create_customer.idempotency_key == f"customer-{s.customer.id}-{ACCOUNT}-{row.updated_at:%Y%m%d%H%M%S%f}"
     assert create_customer.form["metadata[customer_id]"] == str(s.customer.id)
     setup = fake.calls("POST /v1/checkout/sessions")[0]
     assert setup.account == ACCOUNT
     assert setup.form["mode"] == "setup"
+    assert setup.form["allowed_payment_method_types[0]"] == "card"  # `payment_method_types` is gone from the API
+    assert "payment_method_types[0]" not in setup.form
     assert setup.form["customer"] == fake.of_kind("cus_")[0]["id"]
     assert setup.form["success_url"] == f"{RETURN}/portal/billing?card=saved&session_id={{CHECKOUT_SESSION_ID}}"
 
@@ -132,14 +135,32 @@ def test_autopay_charges_due_invoices_once_even_when_run_twice(db, fake):
     assert len(db.exec(select(Payment)).all()) == 1
 
 
-def test_a_stripe_error_once_is_retried_with_the_same_key(db, fake):
+def test_stripe_busy_once_is_retried_with_the_same_key(db, fake):
     s = scenario(db, autopay=True, due_on=date(2025, 2, 1))
     save_card(db, fake, s)
-    fake.fail_next("POST /v1/payment_intents", "server_error")
+    fake.fail_next("POST /v1/payment_intents", "lock_timeout")
     assert run_autopay(db, now=NOW).charged == 1
     keys = [call.idempotency_key for call in fake.calls("POST /v1/payment_intents")]
     assert keys == [f"autopay-{s.invoice.id}-1"] * 2
     assert len(fake.of_kind("pi_")) == 1
+
+
+def test_a_stripe_error_is_replayed_for_its_key_and_the_next_run_takes_a_new_key(db, fake):
+    s = scenario(db, autopay=True, due_on=date(2025, 2, 1))
+    save_card(db, fake, s)
+    fake.fail_next("POST /v1/payment_intents", "server_error")
+    report = run_autopay(db, now=NOW)
+    assert (report.charged, report.failed) == (0, 0)
+    assert "will retry" in report.lines[-1]
+    assert [call.replayed for call in fake.calls("POST /v1/payment_intents")] == [False, True]
+    assert [a.status for a in attempts(db)] == ["expired"]
+    assert autopay_status(db, s.principal).last_problem == ""  # not the card's fault: nothing to tell the customer
+
+    assert run_autopay(db, now=NOW).charged == 1
+    keys = [call.idempotency_key for call in fake.calls("POST /v1/payment_intents")]
+    assert keys == [f"autopay-{s.invoice.id}-1"] * 2 + [f"autopay-{s.invoice.id}-2"]
+    assert [a.status for a in attempts(db)] == ["expired", "succeeded"]
+    assert len(db.exec(select(Payment)).all()) == 1
 
 
 def test_unreachable_stripe_leaves_the_attempt_for_the_next_run_with_the_same_key(db, fake, monkeypatch):

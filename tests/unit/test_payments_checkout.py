@@ -170,14 +170,34 @@ def test_another_customers_or_a_draft_invoice_is_not_found(db, fake):
     assert fake.requests == []
 
 
-def test_stripe_error_once_is_retried_with_the_same_key(db, fake):
+def test_stripe_busy_once_is_retried_with_the_same_key(db, fake):
     s = scenario(db)
-    fake.fail_next("POST /v1/checkout/sessions", "server_error")
+    fake.fail_next("POST /v1/checkout/sessions", "lock_timeout")  # refused before running: nothing stored
     url = start_checkout(db, s.principal, s.invoice.id, return_base=RETURN)
     calls = fake.calls("POST /v1/checkout/sessions")
     assert len(calls) == 2
     assert calls[0].idempotency_key == calls[1].idempotency_key
     assert url.startswith(fake.url)
+    assert len(fake.of_kind("cs_")) == 1
+
+
+def test_a_failed_create_is_replayed_for_its_key_and_a_new_click_takes_a_new_key(db, fake):
+    s = scenario(db)
+    fake.fail_next("POST /v1/checkout/sessions", "server_error")
+    with pytest.raises(PaymentError) as refused:
+        start_checkout(db, s.principal, s.invoice.id, return_base=RETURN)
+    assert refused.value.message == COULD_NOT_START
+    first, retry = fake.calls("POST /v1/checkout/sessions")
+    assert first.idempotency_key == retry.idempotency_key == f"checkout-{s.invoice.id}-1-5000"
+    assert retry.replayed  # Stripe stored the 500 under the key: retrying it can only get the 500 again
+    [failed] = db.exec(select(PaymentAttempt)).all()
+    assert (failed.status, failed.stripe_checkout_session_id) == ("failed", None)
+
+    url = start_checkout(db, s.principal, s.invoice.id, return_base=RETURN)
+    assert url.startswith(fake.url)
+    assert fake.calls("POST /v1/checkout/sessions")[-1].idempotency_key == f"checkout-{s.invoice.id}-2-5000"
+    assert [a.status for a in db.exec(select(PaymentAttempt).order_by(PaymentAttempt.id)).all()] == ["failed", "open"]
+    assert start_checkout(db, s.principal, s.invoice.id, return_base=RETURN) == url  # the open one is reused
 
 
 @pytest.mark.parametrize("kind", ["idempotency_error", "unreachable"])
@@ -191,7 +211,9 @@ def test_stripe_failure_tells_the_customer_nothing_was_charged(db, fake, monkeyp
     with pytest.raises(PaymentError) as refused:
         start_checkout(db, s.principal, s.invoice.id, return_base=RETURN)
     assert refused.value.message == COULD_NOT_START
-    assert db.exec(select(PaymentAttempt)).all() == []
+    # Nothing open: an error Stripe answered is kept as a failed attempt (its key is used up), no answer leaves none.
+    statuses = [a.status for a in db.exec(select(PaymentAttempt)).all()]
+    assert statuses == (["failed"] if kind == "idempotency_error" else [])
     db.refresh(s.invoice)
     assert s.invoice.paid_minor == 0
 

@@ -16,7 +16,7 @@ from portal_app.config import settings
 from portal_app.mail import MailError, Resend, send_mail
 from portal_app.models import Customer, Invoice, InvoiceState, Organisation, PaymentAttempt, StripeCustomer
 from portal_app.models.base import utcnow
-from portal_app.payments.gateway import CardError, as_dict, card_error, client, options
+from portal_app.payments.gateway import CardError, answered, as_dict, card_error, client, options
 from portal_app.services.billing.eligibility import autopay_enabled_for
 from portal_app.services.billing.invoices import invoice_number
 from portal_app.services.billing.recording import record_succeeded
@@ -184,16 +184,18 @@ def _refused(
     _tell_customer(customer, invoice, attempt, error)
 
 
-def _not_sent(db: Session, report: AutopayReport, attempt: PaymentAttempt, invoice: Invoice, exc: Exception) -> None:
-    """Stripe could not be reached or refused the request itself: try again on the next run."""
-    if isinstance(exc, stripe.IdempotencyError) or getattr(exc, "code", None) == "idempotency_error":
-        attempt.status = "expired"  # the key was used with other parameters: the next run takes a new number
-        attempt.failure_reason = "Stripe refused the idempotency key."
+def _not_sent(
+    db: Session, report: AutopayReport, attempt: PaymentAttempt, invoice: Invoice, exc: stripe.StripeError
+) -> None:
+    """Stripe failed or could not be reached: try again on the next run, with a new key only if Stripe answered."""
+    if answered(exc):
+        attempt.status = "expired"  # the answer is stored under the key: the next run takes a new number and key
+        attempt.failure_reason = f"Stripe error: {exc.user_message or exc}"[:300]
         attempt.updated_at = utcnow()
         db.add(attempt)
         db.commit()
     else:
-        db.rollback()  # the attempt stays open without a PaymentIntent: the next run replays the same key
+        db.rollback()  # no answer: the attempt stays open and the next run replays its key to learn what happened
     report.lines.append(f"Invoice {invoice_number(invoice)}: not charged, Stripe error ({exc}); will retry.")
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from portal_app.models import Customer, Invoice, PaymentAttempt, StripeCustomer
 from portal_app.models.base import utcnow
-from portal_app.payments.gateway import PaymentError, as_dict, client, options
+from portal_app.payments.gateway import PaymentError, answered, as_dict, client, options
 from portal_app.services.access import CustomerScope, customer_scope, stripe_customer
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.billing.eligibility import autopay_enabled_for, online_scope
@@ -38,7 +38,7 @@ class AutopayStatus:
 
 
 def stripe_customer_of(db: Session, customer: Customer, account: str) -> StripeCustomer | None:
-    """The customer's Stripe Customer on the connected account, if created."""
+    """The customer's Stripe Customer row on the connected account, if any (its id is empty while being created)."""
     return db.exec(
         select(StripeCustomer).where(
             StripeCustomer.customer_id == customer.id, StripeCustomer.stripe_account_id == account
@@ -47,24 +47,42 @@ def stripe_customer_of(db: Session, customer: Customer, account: str) -> StripeC
 
 
 def ensure_stripe_customer(db: Session, scope: CustomerScope) -> StripeCustomer:
-    """The Stripe Customer of this portal customer on the connected account, created once."""
+    """The Stripe Customer of this portal customer on the connected account, created once.
+
+    The row is stored first, without a Stripe id: its time stamp names the Idempotency-Key, so another tab or a
+    try after a timeout sends the same key and gets the same Customer. If Stripe answers with an error (stored
+    under that key), the stamp moves on and the next try sends a new key.
+    """
     customer, account = scope.customer, scope.organisation.stripe_account_id or ""
-    existing = stripe_customer_of(db, customer, account)
-    if existing is not None:
-        return existing
+    row = stripe_customer_of(db, customer, account)
+    if row is not None and row.stripe_customer_id:
+        return row
+    if row is None:
+        db.add(StripeCustomer(customer_id=customer.id, stripe_account_id=account, stripe_customer_id=""))
+        try:
+            db.commit()
+        except IntegrityError:
+            db.rollback()  # another tab stored it at the same moment: use its row and key
+        row = stripe_customer_of(db, customer, account)
+        if row is None:
+            raise PaymentError(COULD_NOT_SET_UP)
     params: dict[str, Any] = {"name": customer.name, "metadata": {"customer_id": str(customer.id)}}
     if customer.email:
         params["email"] = customer.email
-    created = as_dict(client().v1.customers.create(params, options(account, f"customer-{customer.id}-{account}")))
-    db.add(StripeCustomer(customer_id=customer.id, stripe_account_id=account, stripe_customer_id=created["id"]))
+    key = f"customer-{customer.id}-{account}-{row.updated_at:%Y%m%d%H%M%S%f}"
     try:
+        created = as_dict(client().v1.customers.create(params, options(account, key)))
+    except stripe.StripeError as exc:
+        if answered(exc):
+            row.updated_at = utcnow()
+            db.add(row)
+            db.commit()
+        raise
+    if not row.stripe_customer_id:
+        row.stripe_customer_id = created["id"]
+        db.add(row)
         db.commit()
-    except IntegrityError:
-        db.rollback()  # created at the same moment by another tab: the same key made Stripe return the same one
-    found = stripe_customer_of(db, customer, account)
-    if found is None:
-        raise PaymentError(COULD_NOT_SET_UP)
-    return found
+    return row
 
 
 def start_card_setup(db: Session, principal: Principal, *, return_base: str) -> str:
@@ -81,7 +99,9 @@ def start_card_setup(db: Session, principal: Principal, *, return_base: str) -> 
                     "mode": "setup",
                     "customer": holder.stripe_customer_id,
                     "currency": scope.customer.currency.lower(),
-                    "payment_method_types": ["card"],
+                    # Cards only (the section shows and charges a saved card), filtered from the payment methods
+                    # the provider's Stripe settings offer: `payment_method_types` is gone from this API version.
+                    "allowed_payment_method_types": ["card"],
                     "metadata": metadata,
                     "setup_intent_data": {"metadata": metadata},
                     "success_url": f"{base}/portal/billing?card=saved&session_id={{CHECKOUT_SESSION_ID}}",

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from portal_app.errors import NotFound
 from portal_app.models import Invoice, InvoiceState, PaymentAttempt
 from portal_app.models.base import utcnow
-from portal_app.payments.gateway import COULD_NOT_START, PaymentError, as_dict, client, options
+from portal_app.payments.gateway import COULD_NOT_START, PaymentError, answered, as_dict, client, options
 from portal_app.services.access import INVOICE_NOT_FOUND, customer_scope, own_invoice
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.billing.eligibility import online_scope
@@ -65,35 +65,48 @@ def start_checkout(db: Session, principal: Principal, invoice_id: int, *, return
     ).first()
     if reusable is not None and reusable.checkout_url:
         return reusable.checkout_url
+    # Two tabs at once count the same number, so send the same key and get one session. An attempt Stripe answered
+    # with an error is stored as failed (Stripe keeps that answer under its key); one that got no answer is not,
+    # so the next click sends the same key again and gets the session Stripe may have made meanwhile.
     number = _attempt_count(db, invoice, "checkout") + 1
     key = f"checkout-{invoice.id}-{number}-{balance}"
     params = _checkout_params(
         invoice, scope.customer.id, scope.organisation.name, balance, key=key, return_base=return_base
     )
+    attempt = PaymentAttempt(
+        invoice_id=invoice.id,
+        customer_id=invoice.customer_id,
+        kind="checkout",
+        number=number,
+        amount_minor=balance,
+        currency=invoice.currency,
+        idempotency_key=key,
+    )
     try:
         session = as_dict(client().v1.checkout.sessions.create(params, options(account, key)))
     except stripe.StripeError as exc:
         log.warning("Checkout Session for invoice %s failed: %s", invoice.id, exc)
+        if answered(exc):
+            attempt.status = "failed"
+            attempt.failure_reason = f"Stripe error: {exc.user_message or exc}"[:300]
+            try:
+                _store(db, attempt)
+            except OperationalError:
+                db.rollback()  # not noted: the next click replays the stored error once more, then takes a new key
         raise PaymentError(COULD_NOT_START) from exc
-    db.add(
-        PaymentAttempt(
-            invoice_id=invoice.id,
-            customer_id=invoice.customer_id,
-            kind="checkout",
-            number=number,
-            amount_minor=balance,
-            currency=invoice.currency,
-            idempotency_key=key,
-            stripe_checkout_session_id=session["id"],
-            checkout_url=session.get("url") or "",
-        )
-    )
+    attempt.stripe_checkout_session_id = session["id"]
+    attempt.checkout_url = session.get("url") or ""
+    _store(db, attempt)
+    return session.get("url") or ""
+
+
+def _store(db: Session, attempt: PaymentAttempt) -> None:
+    """Save the attempt, unless another tab saved the same one (same key: Stripe gave both the same answer)."""
+    db.add(attempt)
     try:
         db.commit()
     except IntegrityError:
-        # Another tab created the same attempt with the same key: Stripe returned the same session to both.
         db.rollback()
-    return session.get("url") or ""
 
 
 def _checkout_params(

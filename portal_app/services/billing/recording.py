@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
+import stripe
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -65,14 +67,22 @@ def _apply_to_balance(db: Session, invoice: Invoice, amount: int) -> bool:
 
 
 def _refund_duplicate(db: Session, payment: Payment, invoice: Invoice) -> None:
-    """Give back a payment for an invoice that was already paid; StripeError leaves it for the event's retry."""
+    """Give back a payment for an invoice that was already paid; StripeError leaves it for the event's retry.
+
+    Each try has its own key (a retried key would only replay a stored failure); Stripe never refunds more than
+    was paid, so when an earlier try did refund it (its answer lost), this one is refused as already refunded.
+    """
     customer = db.get(Customer, invoice.customer_id)
     organisation = db.get(Organisation, customer.organisation_id)
     intent_id = payment.stripe_payment_intent_id or ""
-    client().v1.refunds.create(
-        {"payment_intent": intent_id, "reason": "duplicate", "metadata": {"invoice_id": str(invoice.id)}},
-        options(organisation.stripe_account_id or "", f"refund-duplicate-{intent_id}"),
-    )
+    try:
+        client().v1.refunds.create(
+            {"payment_intent": intent_id, "reason": "duplicate", "metadata": {"invoice_id": str(invoice.id)}},
+            options(organisation.stripe_account_id or "", f"refund-duplicate-{intent_id}-{uuid.uuid4().hex[:12]}"),
+        )
+    except stripe.InvalidRequestError as exc:
+        if exc.code != "charge_already_refunded":
+            raise
     log.warning("Invoice %s was already paid: PaymentIntent %s refunded as a duplicate", invoice.id, intent_id)
     payment.status = PaymentStatus.REFUNDED
     db.add(payment)
