@@ -99,22 +99,15 @@ def reset_password_page() -> rx.Component:
     )
 
 
-def _new_account_form() -> rx.Component:
+def _invite_form(sentence_end: list, *fields: rx.Component, button: str) -> rx.Component:
+    """The invitation's form: who invited whom, then the fields and the button."""
+    invited = [AcceptInviteState.invited_org, " invited ", rx.el.strong(AcceptInviteState.invited_email)]
     return rx.form(
         rx.vstack(
-            rx.text(
-                AcceptInviteState.invited_org,
-                " invited ",
-                rx.el.strong(AcceptInviteState.invited_email),
-                ". Choose a password to finish setting up your account.",
-                size="2",
-            ),
+            rx.text(*invited, *sentence_end, size="2"),
             form_error(AcceptInviteState.error),
-            field(
-                "Your name", "name", autocomplete="name", max_length=120, default_value=AcceptInviteState.invited_name
-            ),
-            _new_password_fields(),
-            rx.button("Set password and continue", type="submit", size="3", width="100%"),
+            *fields,
+            rx.button(button, type="submit", size="3", width="100%"),
             spacing="4",
             width="100%",
         ),
@@ -123,28 +116,31 @@ def _new_account_form() -> rx.Component:
     )
 
 
+def _new_account_form() -> rx.Component:
+    return _invite_form(
+        [". Choose a password to finish setting up your account."],
+        field("Your name", "name", autocomplete="name", max_length=120, default_value=AcceptInviteState.invited_name),
+        _new_password_fields(),
+        button="Set password and continue",
+    )
+
+
 def _existing_account_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.text(
-                AcceptInviteState.invited_org,
-                " invited ",
-                rx.el.strong(AcceptInviteState.invited_email),
+    customer = AcceptInviteState.invited_customer
+    return rx.vstack(
+        _invite_form(
+            [
                 " to the portal of ",
-                AcceptInviteState.invited_customer,
+                customer,
                 ". You already have a portal account: enter your password to add ",
-                AcceptInviteState.invited_customer,
+                customer,
                 " to it.",
-                size="2",
-            ),
-            form_error(AcceptInviteState.error),
+            ],
             field("Password", "password", type_="password", autocomplete="current-password", required=True),
-            rx.button("Sign in and add it to my account", type="submit", size="3", width="100%"),
-            rx.link("Forgot your password?", href="/portal/forgot-password", size="2"),
-            spacing="4",
-            width="100%",
+            button="Sign in and add it to my account",
         ),
-        on_submit=AcceptInviteState.accept,
+        rx.link("Forgot your password?", href="/portal/forgot-password", size="2"),
+        spacing="3",
         width="100%",
     )
 

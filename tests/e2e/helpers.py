@@ -32,6 +32,17 @@ DEMO_PASSWORD = "portal-demo"
 DEMO = "demo@example.com"  # Alex Morgan, Northwind Fiber
 MULTI = "multi@example.com"  # Sam Rivera, customer of Northwind Fiber and Harbor Web Studio
 UNLINKED = "unlinked@example.com"  # Jordan Lee, no customer record
+CUSTOMER_PAGES = (
+    "/portal",
+    "/portal/services",
+    "/portal/billing",
+    "/portal/billing/history",
+    "/portal/projects",
+    "/portal/support",
+    "/portal/support/all",
+    "/portal/help",
+    "/portal/profile",
+)
 
 URL_PATTERN = re.compile(r"https?://[^\s<>\"')]+")
 # React attaches its props to a DOM node once it has hydrated it; before that a click does nothing

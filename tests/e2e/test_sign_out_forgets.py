@@ -16,19 +16,7 @@ from bench import protocol
 from bench.tab import Compiled, Tab
 
 from .conftest import WEB_DIR
-from .helpers import DEMO, DEMO_PASSWORD, UNLINKED
-
-PAGES = (
-    "/portal",
-    "/portal/services",
-    "/portal/billing",
-    "/portal/billing/history",
-    "/portal/projects",
-    "/portal/support",
-    "/portal/support/all",
-    "/portal/help",
-    "/portal/profile",
-)
+from .helpers import CUSTOMER_PAGES, DEMO, DEMO_PASSWORD, UNLINKED
 
 
 def _first_person(db_path: Path) -> tuple[int, set[str]]:
@@ -57,7 +45,7 @@ async def _two_people_in_one_tab(base_url: str, ticket_path: str) -> tuple[list[
     try:
         await tab.connect("/portal/login")
         await tab.sign_in(DEMO, DEMO_PASSWORD)
-        for path in (*PAGES, ticket_path):
+        for path in (*CUSTOMER_PAGES, ticket_path):
             first.extend(await tab.navigate(path, lambda _updates: None))
         signed_out = await tab._exchange(
             [protocol.event(f"{protocol.SESSION}.sign_out", "/portal")], lambda u: bool(protocol.redirect_target(u))
@@ -65,12 +53,12 @@ async def _two_people_in_one_tab(base_url: str, ticket_path: str) -> tuple[list[
         tab.cookies = {}  # the browser applies the emptied cookies
         await tab.sign_in(UNLINKED, DEMO_PASSWORD)
         second = list(signed_out)
-        for path in (*PAGES, ticket_path):
+        for path in (*CUSTOMER_PAGES, ticket_path):
             second.extend(await tab.navigate(path, lambda _updates: None))
     finally:
         await tab.close()
     # Reloading the tab hydrates it afresh: the update carries every var the server keeps for the tab.
-    for path in (*PAGES, ticket_path):
+    for path in (*CUSTOMER_PAGES, ticket_path):
         second.extend(await _reload(base_url, compiled, tab, path))
     return first, second
 
