@@ -77,8 +77,22 @@ def _password_form() -> rx.Component:
 def _session_row(row: rx.Var) -> rx.Component:
     return rx.el.tr(
         rx.el.th(row.device, scope="row"),
+        rx.el.td(rx.cond(row.address != "", row.address, "—")),
         rx.el.td(row.last_seen, class_name="nowrap"),
-        rx.el.td(rx.cond(row.current, rx.badge("This browser", variant="soft"), "")),
+        rx.el.td(
+            rx.cond(
+                row.current,
+                rx.badge("This browser", variant="soft"),
+                rx.button(
+                    "Sign out",
+                    on_click=ProfileState.sign_out_session(row.id),
+                    variant="ghost",
+                    color_scheme="red",
+                    size="1",
+                    aria_label="Sign out " + row.device + ", last seen " + row.last_seen,
+                ),
+            )
+        ),
     )
 
 
@@ -129,8 +143,9 @@ def profile_page() -> rx.Component:
                         rx.el.thead(
                             rx.el.tr(
                                 rx.el.th("Device", scope="col"),
-                                rx.el.th("Last seen (UTC)", scope="col"),
-                                rx.el.th(rx.el.span("Current", class_name="visually-hidden"), scope="col"),
+                                rx.el.th("Address", scope="col"),
+                                rx.el.th("Last activity (UTC)", scope="col"),
+                                rx.el.th(rx.el.span("Actions", class_name="visually-hidden"), scope="col"),
                             )
                         ),
                         rx.el.tbody(rx.foreach(ProfileState.sessions, _session_row)),

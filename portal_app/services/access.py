@@ -4,8 +4,8 @@ Every service that reads or changes rows a customer or an organisation owns (cus
 payments, services, projects, tickets, articles) starts from a row this module returned, and follows
 foreign keys from there. Four kinds of principal ask:
 
-- a customer's session (`Principal` acting as a customer): `customer_scope`, `own_invoice`, `own_ticket`
-  and the signed invoice-PDF links;
+- a customer's session (`Principal` acting as a customer): `customer_scope`, `own_invoice`, `own_ticket`,
+  `own_session` and the signed invoice-PDF links;
 - provider staff (a `Principal` whose user is staff): `staff_scope`, `staff_ticket`, `staff_article`;
 - the provider at the command line, naming its organisation by slug: `provider_organisation`,
   `provider_customer`;
@@ -26,7 +26,16 @@ from typing import Any
 from sqlmodel import Session, select
 
 from portal_app.errors import NotFound, PortalError
-from portal_app.models import Article, Customer, Invoice, Organisation, PortalUser, StripeCustomer, Ticket
+from portal_app.models import (
+    Article,
+    AuthSession,
+    Customer,
+    Invoice,
+    Organisation,
+    PortalUser,
+    StripeCustomer,
+    Ticket,
+)
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.billing.invoice_status import visible
 from portal_app.services.common.inputs import parse_id
@@ -40,6 +49,7 @@ NOT_STAFF = "This area is for support staff. Sign in with a staff account."
 INVOICE_NOT_FOUND = "Invoice not found."
 TICKET_NOT_FOUND = "This ticket was not found."
 ARTICLE_NOT_FOUND = "This article was not found."
+SESSION_NOT_FOUND = "That session has already ended."
 PDF_LINK_LIFETIME = timedelta(minutes=10)
 MAX_EXP_DIGITS = 12
 
@@ -109,6 +119,15 @@ def own_ticket(db: Session, principal: Principal, ticket_id: object) -> Ticket:
     if ticket is None or ticket.customer_id != customer.id:
         raise NotFound(TICKET_NOT_FOUND)
     return ticket
+
+
+def own_session(db: Session, principal: Principal, session_id: object) -> AuthSession:
+    """One of the signed-in person's own sessions (any browser of theirs), or NotFound."""
+    wanted = db_id(session_id)
+    row = db.get(AuthSession, wanted) if wanted is not None else None
+    if row is None or row.portal_user_id != principal.user_id:
+        raise NotFound(SESSION_NOT_FOUND)
+    return row
 
 
 def pdf_link(principal: Principal, invoice_id: int, now: datetime | None = None, *, download: bool = False) -> str:

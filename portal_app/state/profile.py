@@ -8,6 +8,7 @@ from portal_app.errors import PortalError
 from portal_app.services.accounts import profile
 from portal_app.services.accounts.profile import ProfilePage, SessionRow
 from portal_app.services.accounts.proofs import TooManyWrongProofs
+from portal_app.services.common.inputs import parse_id
 from portal_app.state.forms import form_field
 from portal_app.state.session import SessionState, SignedOut
 
@@ -128,6 +129,21 @@ class ProfileState(SessionState):
         except SignedOut:
             return self._login_redirect()
         self.sessions_notice = f"Signed out {ended} other session{'s' if ended != 1 else ''}."
+        return None
+
+    @rx.event
+    async def sign_out_session(self, session_id: str):
+        """End one other browser's session of this person."""
+        self.sessions_notice = ""
+        try:
+            device = await self._call(profile.end_one_session, parse_id(str(session_id)))
+            await self._reload()
+        except SignedOut:
+            return self._login_redirect()
+        except PortalError as refused:
+            self.sessions_notice = refused.message
+            return None
+        self.sessions_notice = f"Signed out {device}."
         return None
 
 

@@ -48,6 +48,22 @@ def test_password_change_signs_out_the_other_browser(page: Page, open_context, p
     expect(h1(page, "Profile settings")).to_be_visible()
 
 
+def test_one_other_browser_is_signed_out_from_the_list(page: Page, open_context, person_restored: None) -> None:
+    other = open_context().new_page()
+    sign_in(other, PERSON, DEMO_PASSWORD, heading=None)
+    sign_in(page, PERSON, DEMO_PASSWORD, heading=None)
+    page.goto("/portal/profile")
+    sessions = page.get_by_role("region", name="Active sessions").locator("tbody tr")
+    expect(sessions).to_have_count(2)
+    expect(sessions.first).to_contain_text("This browser")
+
+    sessions.nth(1).get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("status").filter(has_text="Signed out Chrome on Linux")).to_be_visible()
+    expect(sessions).to_have_count(1)
+    other.goto("/portal/profile")
+    expect(other).to_have_url(re.compile(r"/portal/login"))
+
+
 def test_email_change_takes_effect_from_the_link(page: Page, smtp_server: MailSink, person_restored: None) -> None:
     sign_in(page, PERSON, DEMO_PASSWORD, heading=None)
     page.goto("/portal/profile")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from factories import make_customer, make_user, sent_mail, token_in
+from sqlmodel import select
 from totp_helpers import STEP, freeze_clock, turn_on
 
 from portal_app.errors import PortalError
-from portal_app.models import PortalUser
+from portal_app.models import AuthSession, PortalUser
+from portal_app.models.base import utcnow
 from portal_app.services.accounts import profile, sessions, totp
+from portal_app.services.common.tokens import token_hash
 
 PASSWORD = "correct horse battery"
 
@@ -119,6 +124,40 @@ def test_sessions_are_listed_with_devices_and_others_can_be_ended(db, person):
     assert [r.current for r in rows].count(True) == 1
     assert profile.end_other_sessions(db, principal) == 1
     assert len(profile.active_sessions(db, principal)) == 1
+
+
+def test_this_browser_comes_first_and_lapsed_sessions_are_pruned(db, person):
+    _, old = signed_in(db, person, "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0")
+    principal, _ = signed_in(db, person, "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0")
+    _, newest = signed_in(db, person, "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) AppleWebKit Safari/604.1")
+    for token, age in ((old, timedelta(days=400)), (newest, timedelta(0))):
+        row = db.exec(select(AuthSession).where(AuthSession.token_hash == token_hash(token))).one()
+        row.last_seen_at = utcnow() - age
+        db.add(row)
+    db.commit()
+
+    rows = profile.active_sessions(db, principal)
+
+    assert [(r.device, r.current) for r in rows] == [("Chrome on Linux", True), ("Safari on iPhone", False)]
+    db.expire_all()
+    assert db.exec(select(AuthSession).where(AuthSession.token_hash == token_hash(old))).first() is None
+
+
+def test_one_other_browser_can_be_signed_out_but_not_someone_elses(db, person):
+    principal, _ = signed_in(db, person, "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0")
+    _, phone = signed_in(db, person, "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) AppleWebKit Safari/604.1")
+    stranger, _ = signed_in(db, make_user(db, email="zed@example.com", customer=make_customer(db)))
+    phone_row = next(r for r in profile.active_sessions(db, principal) if not r.current)
+    this_row = next(r for r in profile.active_sessions(db, principal) if r.current)
+
+    with pytest.raises(PortalError, match="already ended"):
+        profile.end_one_session(db, stranger, phone_row.id)
+    with pytest.raises(profile.ProfileError, match="use Log out"):
+        profile.end_one_session(db, principal, this_row.id)
+    assert profile.end_one_session(db, principal, phone_row.id) == "Safari on iPhone"
+    db.commit()
+    assert sessions.resolve(db, phone) is None
+    assert [r.current for r in profile.active_sessions(db, principal)] == [True]
 
 
 def test_with_two_factor_on_changing_the_email_needs_a_code_too(db, person, monkeypatch):

@@ -17,10 +17,10 @@ from portal_app.config import settings
 from portal_app.errors import PortalError
 from portal_app.mail import MailError, normalise_address, send_mail
 from portal_app.models import AuthSession, PortalUser, TokenPurpose
-from portal_app.services.access import NotLinked, customer_scope
+from portal_app.services.access import NotLinked, customer_scope, own_session
 from portal_app.services.accounts import proofs, single_use_links, two_factor
 from portal_app.services.accounts.passwords import hash_password, password_problem, verify_password
-from portal_app.services.accounts.sessions import Principal, end_all_sessions
+from portal_app.services.accounts.sessions import Principal, end_all_sessions, end_lapsed_sessions
 from portal_app.services.common.dates import show_datetime
 from portal_app.services.support.tickets import RAW_FACTOR, clean_line
 
@@ -44,6 +44,7 @@ class SessionRow:
 
     id: int
     device: str
+    address: str
     last_seen: str
     current: bool
 
@@ -250,26 +251,39 @@ def _tell(address: str, subject: str, text: str) -> None:
 
 
 def active_sessions(db: Session, principal: Principal) -> list[SessionRow]:
-    """The person's signed-in browsers, most recently seen first."""
+    """The person's signed-in browsers: this one first, then the others most recently seen first. Sessions that
+    can no longer be used are deleted on the way."""
+    end_lapsed_sessions(db, principal.user_id)
     rows = db.exec(
         select(AuthSession)
         .where(AuthSession.portal_user_id == principal.user_id)
-        .order_by(col(AuthSession.last_seen_at).desc())
+        .order_by(col(AuthSession.last_seen_at).desc(), col(AuthSession.id).desc())
     ).all()
-    return [
+    listed = [
         SessionRow(
             id=row.id,
             device=describe_device(row.user_agent),
+            address=row.client_ip or "",
             last_seen=show_datetime(row.last_seen_at),
             current=row.id == principal.session_id,
         )
         for row in rows
     ]
+    return sorted(listed, key=lambda row: not row.current)
 
 
 def end_other_sessions(db: Session, principal: Principal) -> int:
     """Sign out every other browser of the person; returns how many."""
     return end_all_sessions(db, principal.user_id, except_session_id=principal.session_id)
+
+
+def end_one_session(db: Session, principal: Principal, session_id: object) -> str:
+    """Sign out one other browser of the person; returns how it is described ("Firefox on Windows")."""
+    row = own_session(db, principal, session_id)
+    if row.id == principal.session_id:
+        raise ProfileError("This is the browser you are using: use Log out to end it.")
+    db.delete(row)
+    return describe_device(row.user_agent)
 
 
 BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))

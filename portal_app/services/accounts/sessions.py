@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, delete, select
 
 from portal_app.config import settings
@@ -117,6 +118,24 @@ def _is_member(db: Session, user_id: int, customer_id: int) -> bool:
         ).first()
         is not None
     )
+
+
+def end_lapsed_sessions(db: Session, user_id: int) -> int:
+    """Delete the person's sessions that can no longer be used (expired, or idle too long); returns how many."""
+    now = utcnow()
+    cfg = settings()
+    lapsed = or_(
+        col(AuthSession.expires_at) <= now,
+        and_(
+            col(AuthSession.remember).is_(True),
+            col(AuthSession.last_seen_at) < now - timedelta(days=cfg.session_idle_days_remembered),
+        ),
+        and_(
+            col(AuthSession.remember).is_(False),
+            col(AuthSession.last_seen_at) < now - timedelta(minutes=cfg.session_idle_minutes_browser),
+        ),
+    )
+    return db.exec(delete(AuthSession).where(col(AuthSession.portal_user_id) == user_id, lapsed)).rowcount or 0
 
 
 def end_session(db: Session, token: str) -> None:
