@@ -28,9 +28,10 @@ class DatabaseUnavailable(PortalError):
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for the URL; SQLite gets foreign keys and WAL for concurrent readers."""
+    """An engine for the URL; SQLite gets foreign keys and WAL for concurrent readers. Statement parameters are
+    kept out of error messages and logs."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(conn, _record) -> None:
@@ -45,6 +46,7 @@ def make_engine(url: str) -> Engine:
         return engine
     return create_engine(
         url,
+        hide_parameters=True,  # errors and logs never carry the values of a statement (emails, token hashes)
         pool_pre_ping=True,
         pool_size=10,
         max_overflow=10,

@@ -51,6 +51,14 @@ def test_an_outage_inside_a_unit_of_work_is_reported_as_unavailable_and_nothing_
     assert db.exec(select(Ticket)).all() == []
 
 
+def test_an_outage_is_logged_without_the_values_of_the_statement(db, caplog):
+    with pytest.raises(DatabaseUnavailable), session_scope() as session:
+        session.execute(text("SELECT 1 FROM ticket_archive WHERE description = :secret"), {"secret": "my PIN is 4711"})
+    logged = "\n".join(f"{r.getMessage()} {r.exc_info[1] if r.exc_info else ''}" for r in caplog.records)
+    assert "ticket_archive" in logged  # the statement is there to debug with, its values are not
+    assert "4711" not in logged
+
+
 def test_a_database_locked_too_long_is_an_outage_too(db, monkeypatch):
     url = settings().db_url
     impatient = create_engine(url, connect_args={"check_same_thread": False, "timeout": 0.05})

@@ -6,6 +6,7 @@ import email
 import logging
 import socket
 import ssl
+import stat
 import subprocess
 from collections.abc import Iterator
 from email.policy import default
@@ -241,6 +242,14 @@ def test_outbox_file_keeps_long_links_on_one_line(env):
 
     [path] = (env / "outbox").glob("*.eml")
     assert link.encode() in path.read_bytes()
+
+
+def test_outbox_mail_is_readable_by_the_server_user_only(env):
+    send_mail("bob@example.com", "Reset", "Open https://portal.example.com/portal/reset-password?token=secret\n")
+
+    [path] = (env / "outbox").glob("*.eml")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
 
 def test_non_ascii_subject_and_text_arrive_intact(smtp, monkeypatch):
