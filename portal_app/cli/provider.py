@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,8 +14,10 @@ from sqlmodel import Session
 from portal_app.db import session_scope
 from portal_app.errors import PortalError
 from portal_app.mail import normalise_address
-from portal_app.services.accounts import customer_admin
+from portal_app.services.accounts import customer_admin, two_factor
 from portal_app.services.imports import records as imports
+
+audit = logging.getLogger("portal.audit")  # who changed someone's sign-in from the command line
 
 Importer = Callable[[Session, str, str | bytes], imports.ImportReport]
 IMPORT_RULES = (
@@ -61,6 +65,18 @@ def cmd_deactivate_user(args: argparse.Namespace) -> None:
         print(f"Deactivated {address}; they are signed out everywhere and their unused links no longer work.")
     else:
         print(f"{address} was already deactivated; nothing changed.")
+
+
+def cmd_reset_two_factor(args: argparse.Namespace) -> None:
+    """Turn two-factor sign-in off for a person who lost the app and the recovery codes (check who asks first!)."""
+    address = normalise_address(args.email) or args.email.strip()
+    with session_scope() as db:
+        reset = two_factor.reset_for_lost_device(db, address)
+    if not reset:
+        print(f"{address} has no two-factor sign-in to reset; nothing changed.")
+        return
+    audit.warning("two-factor sign-in of %s reset by %s at the command line", address, getpass.getuser())
+    print(f"Two-factor sign-in of {address} is off; they are signed out everywhere and were told by email.")
 
 
 def cmd_delete_customer(args: argparse.Namespace) -> None:
@@ -115,6 +131,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     deactivate = add("deactivate-user", cmd_deactivate_user)
     deactivate.add_argument("--email", required=True, help="the person's sign-in email")
+
+    reset_two_factor = add("reset-two-factor", cmd_reset_two_factor)
+    reset_two_factor.add_argument("--email", required=True, help="the person's sign-in email")
 
     delete = add("delete-customer", cmd_delete_customer)
     delete.add_argument("--org", required=True, metavar="SLUG", help="the organisation's slug")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import getpass
+
 import pytest
-from factories import make_user
+from factories import make_user, sent_mail
 from sqlmodel import select
 from totp_helpers import STEP, freeze_clock, principal_of, stored_secret, turn_on
 
-from portal_app.models import RecoveryCode, TwoFactor
+from portal_app.cli import main
+from portal_app.models import AuthSession, RecoveryCode, TwoFactor
 from portal_app.services.accounts import recovery_codes, totp, two_factor
 from portal_app.services.accounts.two_factor import TwoFactorError
 
@@ -169,3 +172,33 @@ def test_new_recovery_codes_replace_the_old_ones(db, person):
 def test_recovery_codes_need_two_factor_on(db, person):
     with pytest.raises(TwoFactorError, match="Turn on"):
         two_factor.renew_recovery_codes(db, principal_of(db, person), PASSWORD)
+
+
+def test_turning_two_factor_on_and_off_tells_the_person(db, person, monkeypatch):
+    turn_on(db, person)
+    assert sent_mail()[-1]["Subject"] == "Two-factor sign-in is on"
+    freeze_clock(monkeypatch, STEP + 1)
+
+    two_factor.disable(db, principal_of(db, person), PASSWORD)
+
+    assert sent_mail()[-1]["To"] == person.email
+    assert sent_mail()[-1]["Subject"] == "Two-factor sign-in is off"
+
+
+def test_the_provider_resets_a_lost_second_factor_from_the_command_line(db, person, caplog, capsys):
+    turn_on(db, person)
+    principal = principal_of(db, person)
+
+    assert main(["reset-two-factor", "--email", person.email.upper()]) == 0
+
+    db.expire_all()
+    assert not two_factor.is_enabled(db, person.id)
+    assert db.get(AuthSession, principal.session_id) is None
+    assert db.exec(select(RecoveryCode).where(RecoveryCode.portal_user_id == person.id)).all() == []
+    assert sent_mail()[-1]["Subject"] == "Two-factor sign-in was reset"
+    assert [r.getMessage() for r in caplog.records if r.name == "portal.audit"] == [
+        f"two-factor sign-in of {person.email} reset by {getpass.getuser()} at the command line"
+    ]
+    assert "is off" in capsys.readouterr().out
+    assert main(["reset-two-factor", "--email", person.email]) == 0
+    assert "nothing changed" in capsys.readouterr().out

@@ -7,18 +7,20 @@ disable() and renew_recovery_codes() may check a password with bcrypt: call them
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from portal_app.errors import PortalError
+from portal_app.mail import MailError, send_mail
 from portal_app.models import Organisation, PortalUser, TwoFactor
 from portal_app.models.base import utcnow
 from portal_app.services.accounts import proofs, recovery_codes, totp
 from portal_app.services.accounts.branding import DEFAULT_NAME
 from portal_app.services.accounts.passwords import verify_password
-from portal_app.services.accounts.sessions import Principal
+from portal_app.services.accounts.sessions import Principal, end_all_sessions
 from portal_app.services.common.sealed import seal, unseal
 
 PURPOSE = "totp"
@@ -29,6 +31,9 @@ WRONG_PROOF = "That is neither your current password nor a current code from you
 
 class TwoFactorError(PortalError):
     """A two-factor change was refused; the message says why."""
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,10 @@ def confirm_setup(db: Session, principal: Principal, code: object) -> list[str]:
     row.last_used_step = step  # the confirming code cannot also sign someone in
     row.enabled_at = utcnow()
     db.add(row)
-    return recovery_codes.replace_all(db, user.id)
+    codes = recovery_codes.replace_all(db, user.id)
+    db.commit()
+    _tell(user, "Two-factor sign-in is on", "Two-factor sign-in was turned on for your customer portal account.")
+    return codes
 
 
 def disable(db: Session, principal: Principal, proof: object) -> None:
@@ -127,6 +135,38 @@ def disable(db: Session, principal: Principal, proof: object) -> None:
     _check_proof(db, user, proof)
     db.delete(db.get(TwoFactor, user.id))
     recovery_codes.delete_all(db, user.id)
+    db.commit()
+    _tell(user, "Two-factor sign-in is off", "Two-factor sign-in was turned off for your customer portal account.")
+
+
+def reset_for_lost_device(db: Session, email: str) -> bool:
+    """The provider turns two-factor sign-in off for someone who lost both the app and the recovery codes; every
+    session of theirs ends and they are told. False when it was not on. (The command logs who did it.)"""
+    user = db.exec(select(PortalUser).where(PortalUser.email == email.strip().lower())).first()
+    if user is None or db.get(TwoFactor, user.id) is None:
+        return False
+    db.delete(db.get(TwoFactor, user.id))
+    recovery_codes.delete_all(db, user.id)
+    end_all_sessions(db, user.id)
+    db.commit()
+    _tell(
+        user,
+        "Two-factor sign-in was reset",
+        "Your provider turned two-factor sign-in off for your customer portal account at your request, and every "
+        "session was signed out. Sign in with your password and turn it on again in Profile settings.",
+    )
+    return True
+
+
+def _tell(user: PortalUser, subject: str, first: str) -> None:
+    """Tell the person about a change to their sign-in (a failed email is logged, the change stays)."""
+    text = (
+        f"Hello {user.name or ''},\n\n{first}\n\nIf this was not you, change your password and contact your provider.\n"
+    )
+    try:
+        send_mail(user.email, subject, text)
+    except MailError:
+        log.exception("could not tell %s: %s", user.email, subject)
 
 
 def renew_recovery_codes(db: Session, principal: Principal, proof: object) -> list[str]:
