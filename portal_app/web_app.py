@@ -9,6 +9,8 @@ from starlette.types import ASGIApp
 
 from portal_app.api.security_headers import SecurityHeadersMiddleware, inline_script_hashes
 from portal_app.config import settings
+from portal_app.db import session_scope
+from portal_app.services.accounts.demo_accounts import refuse_published_passwords
 
 
 class PortalApp(rx.App):
@@ -21,7 +23,10 @@ class PortalApp(rx.App):
     """
 
     def __call__(self) -> ASGIApp:
-        """The ASGI app of the server, with the security headers on every response."""
+        """The ASGI app of the server, with the security headers on every response; a public (https) portal whose
+        demo accounts keep the published password refuses to start."""
+        with session_scope() as db:
+            refuse_published_passwords(db, settings().public_url)
         asgi_app = super().__call__()  # compiles (and in preview mode builds) the frontend first
         static_dir = prerequisites.get_web_dir() / constants.Dirs.STATIC
         hashes = inline_script_hashes(static_dir)

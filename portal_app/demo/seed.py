@@ -36,10 +36,11 @@ from portal_app.models import (
     TicketMessage,
     TicketStatus,
 )
+from portal_app.services.accounts.demo_accounts import PUBLISHED_PASSWORD
 from portal_app.services.accounts.passwords import hash_password
 
 SEED = "portal-demo-v1"
-DEMO_PASSWORD = "portal-demo"  # noqa: S105 - the published password of the demo accounts
+
 NORTHWIND_SLUG = "northwind"
 HARBOR_SLUG = "harbor"
 BULK_INVOICES = 20_000
@@ -231,7 +232,7 @@ def seed_demo(db: Session, today: date | None = None) -> bool:
     """Load the demo data and commit; False (and nothing written) when Northwind already exists."""
     if db.exec(select(Organisation.id).where(Organisation.slug == NORTHWIND_SLUG)).first() is not None:
         return False
-    writer = _Writer(db=db, today=today or date.today(), password_hash=hash_password(DEMO_PASSWORD))
+    writer = _Writer(db=db, today=today or date.today(), password_hash=hash_password(PUBLISHED_PASSWORD))
     northwind = _northwind(writer)
     harbor = _harbor(writer)
     seed_help_articles(db, northwind.id)

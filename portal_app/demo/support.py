@@ -8,11 +8,12 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from portal_app.models import Customer, Organisation, PortalUser, Priority, Ticket, TicketMessage, TicketStatus
+from portal_app.services.accounts.demo_accounts import PUBLISHED_PASSWORD
 from portal_app.services.support.inbox import create_staff_user, staff_author
 
 STAFF_EMAIL = "staff@example.com"
 STAFF_NAME = "Jamie Park"
-STAFF_PASSWORD = "portal-demo"  # noqa: S105 - the published password of the demo accounts
+
 ALEX_NAME = "Alex Morgan"
 
 
@@ -21,7 +22,7 @@ def seed_support(db: Session, *, northwind_id: int, alex_customer_id: int, today
     northwind = db.get(Organisation, northwind_id)
     alex = db.get(Customer, alex_customer_id)
     staff_id = create_staff_user(
-        db, organisation_slug=northwind.slug, email=STAFF_EMAIL, name=STAFF_NAME, password=STAFF_PASSWORD
+        db, organisation_slug=northwind.slug, email=STAFF_EMAIL, name=STAFF_NAME, password=PUBLISHED_PASSWORD
     )
     author = staff_author(db.get(PortalUser, staff_id), northwind)
     now = datetime.combine(today or date.today(), time(9, 30), tzinfo=UTC)
