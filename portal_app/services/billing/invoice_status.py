@@ -46,8 +46,3 @@ def outstanding() -> ColumnElement[bool]:
         col(Invoice.state) == InvoiceState.ISSUED,
         col(Invoice.total_minor) > col(Invoice.paid_minor),
     )
-
-
-def is_overdue(today: date) -> ColumnElement[bool]:
-    """Outstanding and past the due date."""
-    return and_(outstanding(), col(Invoice.due_on) < today)
