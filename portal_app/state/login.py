@@ -8,11 +8,24 @@ from collections.abc import Callable
 import reflex as rx
 
 from portal_app.errors import PortalError
-from portal_app.services.accounts import auth, proofs
+from portal_app.services.accounts import auth, devices, proofs
 from portal_app.state.client import caller_address
 from portal_app.state.forms import form_field
 from portal_app.state.hashing import with_hashing
-from portal_app.state.session import SessionState, safe_next
+from portal_app.state.session import SECURE_COOKIES, SessionState, safe_next
+
+DEVICE_SECONDS = devices.LIFETIME_DAYS * 24 * 3600
+
+
+class DeviceState(rx.State):
+    """The browser's device cookie (services/accounts/devices.py): meaningless without the installation key.
+
+    It lives outside SessionState on purpose: signing out resets every per-person state, but the browser
+    stays one the person signed in with, so it keeps its own failure budget during an attack."""
+
+    device_cookie: str = rx.Cookie(
+        "", name="portal_device", max_age=DEVICE_SECONDS, same_site="lax", secure=SECURE_COOKIES
+    )
 
 
 class LoginState(SessionState):
@@ -55,11 +68,16 @@ class LoginState(SessionState):
         self.second_step = False
         self._second_step_token = ""
 
+    async def _device_cookie(self) -> str:
+        return (await self.get_state(DeviceState)).device_cookie
+
     async def _signed_in(self, outcome: auth.SignInOutcome):
-        """Keep the new session's token in the right cookie and go on; a session this tab had before ends,
-        and nothing of its person stays in the tab."""
+        """Keep the new session's token in the right cookie and the new device cookie, and go on; a session this
+        tab had before ends, and nothing of its person stays in the tab."""
         target = self._next()
         await self._forget_person()
+        if outcome.device_cookie:
+            (await self.get_state(DeviceState)).device_cookie = outcome.device_cookie
         if outcome.remember:
             self.remembered_token, self.browser_token = outcome.session_token, ""
         else:
@@ -79,6 +97,7 @@ class LoginState(SessionState):
             remember=form_field(form, "remember") in (True, "on", "true", "1"),
             client_ip=caller_address(self),
             user_agent=self.router.headers.user_agent,
+            device_cookie=await self._device_cookie(),
         )
         self.busy = True
         try:
@@ -106,10 +125,11 @@ class LoginState(SessionState):
             self.error = auth.SECOND_STEP_ENDED
             return None
         code = form_field(form, "code")
+        client, device = caller_address(self), await self._device_cookie()
         self.busy = True
         try:
-            await self._slow_down(auth.second_step_delay, self._second_step_token, caller_address(self))
-            outcome = await asyncio.to_thread(auth.finish_sign_in, self._second_step_token, code, caller_address(self))
+            await self._slow_down(auth.second_step_delay, self._second_step_token, client, device)
+            outcome = await asyncio.to_thread(auth.finish_sign_in, self._second_step_token, code, client, device)
         except auth.SecondStepEnded as ended:
             self._forget_second_step()
             self.error = ended.message

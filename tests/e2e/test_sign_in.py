@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -65,8 +66,16 @@ def test_refused_sign_in_says_so_and_stays_on_the_form(page: Page, email: str, p
     expect(page).to_have_url(at_path("/portal/login", r"next=%2Fportal%2F?"))
 
 
-def test_log_out_ends_the_session(page: Page) -> None:
+def _device_cookie(page: Page) -> dict:
+    return next((c for c in page.context.cookies() if c["name"] == "portal_device"), {})
+
+
+def test_log_out_ends_the_session_and_the_browser_stays_known(page: Page) -> None:
     sign_in(page, DEMO, DEMO_PASSWORD)
+    device = _device_cookie(page)  # the device cookie: this browser keeps its own budget of failures (SECURITY.md)
+    assert device.get("value") and DEMO not in device["value"]
+    assert device["sameSite"] == "Lax"
+    assert device["expires"] > time.time() + 360 * 24 * 3600
 
     page.get_by_role("button", name="Log out").click()
 
@@ -74,6 +83,7 @@ def test_log_out_ends_the_session(page: Page) -> None:
     expect(h1(page, "Sign in")).to_be_visible()
     page.goto("/portal")
     expect(page).to_have_url(at_path("/portal/login", r"next=%2Fportal%2F?"))
+    assert _device_cookie(page).get("value") == device["value"]  # signing out does not forget the browser
 
 
 def _launch_profile(driver: Playwright, profile: Path, base_url: str) -> tuple[BrowserContext, Page]:

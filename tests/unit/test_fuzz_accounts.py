@@ -7,7 +7,7 @@ the two-factor proofs show a clear message in the page's error field. Nothing is
 submission opens no session and changes no password.
 
 Examples per property (derandomized, hostile_input.FUZZ): password rules 200, sign-in 40, reset 30,
-forgot password 30, invitation 30, profile password 30, profile email 20, two-factor proof 30,
+forgot password 30, device cookie 30, invitation 30, profile password 30, profile email 20, two-factor proof 30,
 two-factor code 20.
 """
 
@@ -26,8 +26,8 @@ from test_handler_guards import fresh_state, run
 from totp_helpers import STEP, freeze_clock, turn_on
 
 from portal_app.config import settings
-from portal_app.models import AuthSession, PortalUser, TokenPurpose, TwoFactor
-from portal_app.services.accounts import auth, sessions, single_use_links, two_factor
+from portal_app.models import AuthSession, AuthThrottle, PortalUser, TokenPurpose, TwoFactor
+from portal_app.services.accounts import auth, devices, sessions, single_use_links, two_factor
 from portal_app.services.accounts.passwords import NOT_TEXT, UNUSABLE_CHARACTER, password_problem, verify_password
 from portal_app.state import recovery
 from portal_app.state.login import LoginState
@@ -139,6 +139,23 @@ def test_sign_in_still_works_after_a_hostile_payload(db, ann):
     call(state, "sign_in", "not a form")
     call(state, "sign_in", {"email": EMAIL, "password": PASSWORD})
     assert state.error == "" and state.browser_token and sessions_open(db) == 1
+
+
+@fuzz(30)
+@given(cookie=hostile_value)
+@example(cookie="\ud800.\ud800")
+@example(cookie="A" * 24 + "." + "\x00" * 43)
+@example(cookie=["x.y"])
+def test_a_hostile_device_cookie_counts_as_an_unknown_browser(db, ann, cookie):
+    """Any client can send any device cookie value: it is never trusted and never breaks the sign-in."""
+    user = db.exec(select(PortalUser).where(PortalUser.email == EMAIL)).one()
+    assert devices.nonce_of(cookie, user.id) == ""
+    try:
+        auth.sign_in(auth.SignInAttempt(email=EMAIL, password="a wrong guess", remember=False, device_cookie=cookie))
+    except auth.SignInRefused as refused:
+        assert refused.message == auth.WRONG_CREDENTIALS or refused.message.startswith("Too many")
+    db.exec(delete(AuthThrottle))
+    db.commit()
 
 
 @pytest.mark.parametrize("form", [["x"], {"code": 123456}, {"code": ["123456"]}, {"code": "\ud800" * 6}])

@@ -10,13 +10,14 @@ from factories import PUBLIC_URL, make_customer, make_organisation, make_user, p
 from sqlmodel import select
 from support_fixtures import open_ticket, ticket_row
 
-from portal_app.demo.support import STAFF_EMAIL, STAFF_PASSWORD, seed_support
+from portal_app.demo.support import STAFF_EMAIL, seed_support
 from portal_app.errors import NotFound, PortalError
 from portal_app.mail import MailError
 from portal_app.models import AuthSession, Customer, PortalUser, Priority, Ticket, TicketMessage, TicketStatus
 from portal_app.models.base import utcnow
 from portal_app.services.access import NotStaff, staff_scope
 from portal_app.services.accounts import sessions
+from portal_app.services.accounts.demo_accounts import PUBLISHED_PASSWORD as STAFF_PASSWORD
 from portal_app.services.accounts.passwords import verify_password
 from portal_app.services.common.pagination import PageRequest
 from portal_app.services.support import inbox as staff

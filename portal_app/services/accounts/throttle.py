@@ -1,6 +1,11 @@
 """Slows down and then refuses repeated failed sign-ins, and limits password-reset emails,
 per account and per client address.
 
+A sign-in attempt answers to its client address's counter and to one more: the device's own
+(`device:<nonce>`) when it carries a trusted device cookie of the person (devices.py), else the
+account's counter for unknown browsers (`account:<email>`). A device that reaches its limit is
+locked like any key and its cookie is spent: never trusted again (`device-spent:<nonce>`).
+
 Every count is one atomic statement (an upsert that returns the new count), so attempts made at the
 same moment each count, on SQLite and PostgreSQL alike.
 """
@@ -24,6 +29,9 @@ __all__ = [
     "clear_wrong_proofs",
     "count_wrong_proof",
     "delay_seconds",
+    "device_keys",
+    "device_spent",
+    "forget_failures",
     "locked_until",
     "record_failure",
     "spend_reset_request",
@@ -37,14 +45,31 @@ MAX_DELAY_SECONDS = 4.0
 RESET_WINDOW = timedelta(hours=1)
 RESETS_PER_ACCOUNT = 3  # reset emails per account and hour; more requests are answered but not sent
 RESETS_PER_CLIENT = 20  # reset requests per client address and hour; more are refused visibly
+DEVICE_PREFIX = "device:"
+SPENT_PREFIX = "device-spent:"
+SPENT_FOR = timedelta(days=366)  # longer than a device cookie lives
 
 
 def throttle_keys(email: str, client_ip: str) -> list[str]:
-    """The counters one sign-in attempt touches."""
+    """The counters an attempt from a browser the account does not know touches."""
     keys = [f"account:{email}"]
     if client_ip:
         keys.append(f"client:{client_ip}")
     return keys
+
+
+def device_keys(nonce: str, client_ip: str) -> list[str]:
+    """The counters an attempt from one of the person's trusted devices touches (never the account's)."""
+    keys = [f"{DEVICE_PREFIX}{nonce}"]
+    if client_ip:
+        keys.append(f"client:{client_ip}")
+    return keys
+
+
+def device_spent(db: Session, nonce: str) -> bool:
+    """Whether the device was locked once: its cookie is then never trusted again."""
+    row = db.get(AuthThrottle, f"{SPENT_PREFIX}{nonce}")
+    return row is not None and row.locked_until is not None and row.locked_until > utcnow()
 
 
 def locked_until(db: Session, keys: list[str]) -> datetime | None:
@@ -83,7 +108,16 @@ def record_failure(db: Session, keys: list[str]) -> None:
                     window_started_at=utcnow(),
                 )
             )
+            if key.startswith(DEVICE_PREFIX):
+                _spend_device(db, key.removeprefix(DEVICE_PREFIX))
     db.flush()
+
+
+def _spend_device(db: Session, nonce: str) -> None:
+    """Mark a locked device's cookie as spent, so replaying it later earns no trust."""
+    key = f"{SPENT_PREFIX}{nonce}"
+    _count(db, key, SPENT_FOR)
+    db.exec(update(AuthThrottle).where(col(AuthThrottle.key) == key).values(locked_until=utcnow() + SPENT_FOR))
 
 
 def count_wrong_proof(db: Session, user_id: int) -> bool:
@@ -105,10 +139,15 @@ def clear_wrong_proofs(db: Session, user_id: int) -> None:
 
 
 def clear(db: Session, email: str) -> None:
-    """Forget the account's failures after a successful sign-in."""
-    row = db.get(AuthThrottle, f"account:{email}")
-    if row is not None:
-        db.delete(row)
+    """Forget the account's failures from unknown browsers."""
+    forget_failures(db, [f"account:{email}"])
+
+
+def forget_failures(db: Session, keys: list[str]) -> None:
+    """After a successful sign-in: forget the failures it answered to (the client address's stay)."""
+    for key in keys:
+        if not key.startswith("client:") and (row := db.get(AuthThrottle, key)) is not None:
+            db.delete(row)
 
 
 @dataclass(frozen=True)
