@@ -11,7 +11,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from portal_app.config import settings
 from portal_app.db import session_scope
-from portal_app.services.billing.stripe_events import handle_event
+from portal_app.services.billing.stripe_events import handle_event, live_key, other_mode
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,8 @@ MAX_BODY_BYTES = 1_000_000
 
 
 async def stripe_webhook(request: Request) -> Response:
-    """200 once the event is applied (or was before); 400 when unsigned, mis-signed or too old."""
+    """200 once the event is applied (or was before) or ignored as of the other mode (test/live) than our key;
+    400 when unsigned, mis-signed or too old."""
     secret = settings().stripe_webhook_secret
     signature = request.headers.get("stripe-signature", "")
     if not secret or not signature:
@@ -32,6 +33,10 @@ async def stripe_webhook(request: Request) -> Response:
         event = stripe.Webhook.construct_event(payload.decode("utf-8"), signature, secret, tolerance=TOLERANCE_SECONDS)
     except (ValueError, UnicodeDecodeError, stripe.SignatureVerificationError):
         return PlainTextResponse("Bad signature.", status_code=400)
+    if other_mode(event):
+        mode = "live" if live_key() else "test"
+        log.warning("Stripe event %s (%s) is not a %s-mode event: acknowledged, ignored", event.id, event.type, mode)
+        return PlainTextResponse("Ignored: not an event of this mode.")
     try:
         await run_in_threadpool(_apply, event)
     except Exception:

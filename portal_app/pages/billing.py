@@ -8,24 +8,29 @@ from portal_app.components.cards import heading_with_back_link, link_button, pos
 from portal_app.components.shell import portal_shell
 from portal_app.components.tables import data_table, money_status_badge, pager, summary_card
 from portal_app.pages.registry import portal_page
-from portal_app.state.billing import BillingState, HistoryState
+from portal_app.state.billing import TOO_SMALL_NOTE, BillingState, HistoryState
 from portal_app.state.payments import PaymentsState
 
 INVOICE_HEADERS = ["Number", "Issued", "Due", "Total", "Balance", "Status", "Actions"]
 
 
 def _pay_button(invoice: rx.Var, online: rx.Var) -> rx.Component:
-    """Pay with Stripe, for an invoice with a balance when online payments are on."""
+    """Pay with Stripe, for an invoice with a balance when online payments are on; a balance under Stripe's
+    minimum charge gets a short explanation instead."""
     return rx.cond(
         online & invoice.has_balance,
-        rx.button(
-            "Pay with Stripe",
-            on_click=PaymentsState.pay(invoice.id.to_string()),
-            disabled=PaymentsState.starting != "",
-            loading=PaymentsState.starting == invoice.id.to_string(),
-            size="1",
-            aria_label="Pay with Stripe, invoice " + invoice.number,
-            class_name="pay-button",
+        rx.cond(
+            invoice.too_small,
+            rx.text(TOO_SMALL_NOTE, size="1", color_scheme="gray", class_name="too-small", white_space="normal"),
+            rx.button(
+                "Pay with Stripe",
+                on_click=PaymentsState.pay(invoice.id.to_string()),
+                disabled=PaymentsState.starting != "",
+                loading=PaymentsState.starting == invoice.id.to_string(),
+                size="1",
+                aria_label="Pay with Stripe, invoice " + invoice.number,
+                class_name="pay-button",
+            ),
         ),
     )
 

@@ -8,6 +8,7 @@ import reflex as rx
 from reflex import constants
 from reflex.config import environment, get_config
 
+from portal_app.services.billing import minimums
 from portal_app.services.billing.invoices import InvoiceRow, PaymentRow
 from portal_app.services.billing.screens import BillingPage, history_page
 from portal_app.services.common.pagination import parse_page
@@ -15,6 +16,8 @@ from portal_app.state.pager import NEAREST_PAGE, Pager, pager_for
 from portal_app.state.session import SessionState, SignedOut
 
 HISTORY_ROUTE = "/portal/billing/history"
+# What an invoice row says instead of Pay with Stripe when its balance is under Stripe's minimum charge.
+TOO_SMALL_NOTE = minimums.TOO_SMALL
 
 
 def pdf_base() -> str:

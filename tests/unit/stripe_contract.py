@@ -259,3 +259,109 @@ def _check_scalar(tp: Any, value: Any, param: str, *, required: bool) -> None:
 def _one_of(values: list[str]) -> str:
     shown = [v for v in values if v]
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f", or {shown[-1]}"
+
+
+# -- the shapes of Stripe's answers ---------------------------------------------------------------------------------
+
+# Each object the test server answers with: the SDK's resource class and its id prefix.
+RESOURCES: dict[str, tuple[str, str]] = {
+    "checkout.session": ("stripe.checkout.Session", "cs_"),
+    "customer": ("stripe.Customer", "cus_"),
+    "event": ("stripe.Event", "evt_"),
+    "payment_intent": ("stripe.PaymentIntent", "pi_"),
+    "payment_method": ("stripe.PaymentMethod", "pm_"),
+    "refund": ("stripe.Refund", "re_"),
+    "setup_intent": ("stripe.SetupIntent", "seti_"),
+}
+
+
+class ShapeError(AssertionError):
+    """An answer the SDK's resource class does not describe: an invented field or a value of the wrong type."""
+
+
+def resource_class(name: str) -> type:
+    """The SDK class of an `object` name ("checkout.session" -> stripe.checkout.Session)."""
+    import stripe
+
+    dotted = RESOURCES[name][0].split(".")[1:]
+    found: Any = stripe
+    for part in dotted:
+        found = getattr(found, part)
+    return found
+
+
+def check_shape(obj: dict[str, Any]) -> None:
+    """Raise ShapeError unless `obj` has the shape of its SDK resource class: its `object`, its id prefix, only
+    fields the class declares, each of the declared type (an expandable field: its id, or the object expanded)."""
+    name = obj.get("object")
+    if name not in RESOURCES:
+        raise ShapeError(f"unknown object {name!r}")
+    prefix = RESOURCES[name][1]
+    if not str(obj.get("id", "")).startswith(prefix):
+        raise ShapeError(f"{name} id {obj.get('id')!r} does not start with {prefix}")
+    _check_fields(resource_class(name), obj, name)
+
+
+@cache
+def _hints(klass: type) -> dict[str, Any]:
+    """A resource class's field types; names the SDK imports only for type checkers count as Any."""
+    import stripe
+    import stripe.checkout
+    import stripe.test_helpers
+
+    class Names(dict):
+        def __missing__(self, key: str) -> Any:
+            for module in (stripe, stripe.checkout, stripe.test_helpers):
+                if hasattr(module, key):
+                    return getattr(module, key)
+            return Any
+
+    hints = typing.get_type_hints(klass, localns=Names(vars(klass)))
+    return {key: tp for key, tp in hints.items() if key != "OBJECT_NAME"}
+
+
+def _check_fields(klass: type, obj: Any, path: str) -> None:
+    if not isinstance(obj, dict):
+        raise ShapeError(f"{path}: expected an object, got {obj!r}")
+    hints = _hints(klass)
+    for key, value in obj.items():
+        if key not in hints:
+            raise ShapeError(f"{path}.{key}: {klass.__qualname__} has no such field")
+        if not _fits(hints[key], value, f"{path}.{key}"):
+            raise ShapeError(f"{path}.{key}: {value!r} is not a {hints[key]}")
+
+
+def _fits(tp: Any, value: Any, path: str) -> bool:
+    from stripe._stripe_object import StripeObject
+
+    origin = typing.get_origin(tp)
+    if tp is Any:
+        return True
+    if origin in (Union, types.UnionType):
+        members = typing.get_args(tp)
+        if any(typing.get_origin(m) is Literal for m in members):
+            members = tuple(m for m in members if m is not str)  # `Literal[...] | str` is the SDK's catch-all: strict
+        return any(_fits(member, value, path) for member in members)
+    if tp is type(None):
+        return value is None
+    if origin is Literal:
+        return value in typing.get_args(tp)
+    if tp is bool:
+        return isinstance(value, bool)
+    if tp is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if tp in (float, Decimal):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if tp is str:
+        return isinstance(value, str)
+    if origin is list:
+        (item,) = typing.get_args(tp)
+        return isinstance(value, list) and all(_fits(item, v, f"{path}[]") for v in value)
+    if origin in (dict, UntypedStripeObject) or tp is UntypedStripeObject:
+        return isinstance(value, dict)
+    if isinstance(tp, type) and issubclass(tp, StripeObject):
+        if not isinstance(value, dict):
+            return False
+        _check_fields(tp, value, path)
+        return True
+    return True

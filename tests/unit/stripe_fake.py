@@ -3,7 +3,9 @@
 It keeps Stripe's contract: each request is checked against the installed SDK's parameter types
 (stripe_contract.py) and refused with Stripe's 400 otherwise; an Idempotency-Key replays its stored answer (500s
 and card declines too) and refuses other parameters (`idempotency_error`); objects belong to the connected account
-of the Stripe-Account header that made them, and are not found from another.
+of the Stripe-Account header that made them, and are not found from another. Amounts under Stripe's minimum charge
+are refused (`amount_too_small`); Checkout Sessions expire (`expires_at`, 24 hours unless asked otherwise; then the
+`checkout.session.expired` event); events carry the installed SDK's API version and `livemode`.
 
 In tests: `with running(monkeypatch) as fake:` points the portal at it. For browser tests run it as a process:
 `python -m tests.unit.stripe_fake --port 12111 --webhook-url http://127.0.0.1:3000/api/stripe/webhook
@@ -27,13 +29,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
+import stripe
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 try:
-    from stripe_contract import ContractError, check_request
+    from stripe_contract import ContractError, check_request, check_shape
 except ImportError:  # run as `python -m tests.unit.stripe_fake`
-    from tests.unit.stripe_contract import ContractError, check_request
+    from tests.unit.stripe_contract import ContractError, check_request, check_shape
 
 SECRET_KEY = "sk_test_portal"
 WEBHOOK_SECRET = "whsec_test_portal"
@@ -56,6 +59,15 @@ ERRORS = {
                            "message": "This object cannot be accessed right now because another API request or "
                            "Stripe process is currently accessing it. Retry the request."}),
 }  # fmt: skip
+# Stripe's minimum charge per currency in minor units, as https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts
+# lists it. Transcribed here on its own (the portal keeps its copy in services/billing/minimums.py); a test compares.
+MINIMUM_CHARGE = {"USD": 50, "AED": 200, "AUD": 50, "BGN": 100, "BRL": 50, "CAD": 50, "CHF": 50, "CZK": 1500,
+                  "DKK": 250, "EUR": 50, "GBP": 30, "HKD": 400, "HUF": 17500, "INR": 50, "JPY": 50, "MXN": 1000,
+                  "MYR": 200, "NOK": 300, "NZD": 50, "PLN": 200, "RON": 200, "SEK": 300, "SGD": 50,
+                  "THB": 1000}  # fmt: skip
+ZERO_DECIMAL = frozenset({"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV",
+                          "XAF", "XOF", "XPF"})  # fmt: skip
+SESSION_LIFETIME = 24 * 3600  # a Checkout Session expires 24 hours after it is made unless `expires_at` says sooner
 NOUNS = {"sessions": "checkout.session", "customers": "customer", "payment_intents": "payment_intent",
          "refunds": "refund", "setup_intents": "setupintent"}  # fmt: skip
 # Refused before Stripe runs the endpoint (like its rate limiter): never stored under an Idempotency-Key, and
@@ -130,6 +142,7 @@ class StripeFake:
         self._lock = threading.Lock()
         self._server = None
         self.url = ""
+        self.clock = time.time  # Stripe's "now": a test may move it forward, then call expire_due()
 
     # -- running ---------------------------------------------------------------------------------------------
 
@@ -211,19 +224,45 @@ class StripeFake:
                 session["payment_status"] = "no_payment_required"
             return _public(session)
 
-    def event(self, kind: str, obj: dict[str, Any], *, account: str | None, event_id: str = "") -> str:
-        """A webhook payload for an event about `obj` on the connected account."""
+    def expire_session(self, session_id: str) -> dict[str, Any]:
+        """What Stripe does at `expires_at` (or on `sessions.expire`): an open session becomes "expired" and
+        `checkout.session.expired` goes to the webhook URL (if set). Returns the session as Stripe shows it."""
+        with self._lock:
+            session = self.objects[session_id]
+            expired = session["status"] == "open"
+            if expired:
+                session["status"] = "expired"
+                session["url"] = None
+            public = _public(session)
+        if expired and self.webhook_url:
+            self.send_webhook(self.event("checkout.session.expired", public, account=session["_account"]))
+        return public
+
+    def expire_due(self) -> list[str]:
+        """Expire every open session whose `expires_at` has passed on `clock`; returns their ids."""
+        now = self.clock()
+        due = [k for k, o in list(self.objects.items()) if _is_open_session(o) and o["expires_at"] <= now]
+        for session_id in due:
+            self.expire_session(session_id)
+        return due
+
+    def event(
+        self, kind: str, obj: dict[str, Any], *, account: str | None, event_id: str = "", livemode: bool = False
+    ) -> str:
+        """A webhook payload for an event about `obj` on the connected account, in the SDK's API version
+        (livemode False: the fake is Stripe's test mode; True pretends a live event reached the endpoint)."""
         return json.dumps(
             {
                 "id": event_id or f"evt_{next(self._ids):06d}",
                 "object": "event",
                 "type": kind,
                 "account": account,
-                "api_version": "2025-01-27.acacia",
-                "created": int(time.time()),
-                "livemode": False,
+                "api_version": stripe.api_version,
+                "created": int(self.clock()),
+                "livemode": livemode,
                 "pending_webhooks": 1,
-                "data": {"object": _public(obj)},
+                "request": {"id": None, "idempotency_key": None},
+                "data": {"object": {**_public(obj), **({"livemode": livemode} if "livemode" in obj else {})}},
             }
         )
 
@@ -272,6 +311,7 @@ class StripeFake:
             request.headers.get("Stripe-Account"),
             request.headers.get("Idempotency-Key"),
         )
+        self.expire_due()  # what Stripe did meanwhile (outside the lock: it may send webhooks)
         with self._lock:
             self.requests.append(record)
             return self._answer(record, pairs)
@@ -280,6 +320,7 @@ class StripeFake:
         """Like Stripe: the contract check and early refusals, then the idempotency layer, then the endpoint."""
         try:
             params = check_request(record.method, record.path, pairs)
+            _check_minimum(record.path, params)
         except ContractError as exc:
             self.refused.append((record, exc.error))
             return _json(exc.status, exc.body())
@@ -303,6 +344,8 @@ class StripeFake:
             body: dict[str, Any] = {"error": error}
         else:
             status, body = self._handle(record.method, record.path, params, record.account)
+            if status == 200 and params.get("expand"):
+                body = self._expanded(body, params["expand"], record.account)
         if idempotent:
             self._replies[cache_key] = Reply((record.method, record.path, record.form), status, body)
         return _json(status, body)
@@ -340,6 +383,24 @@ class StripeFake:
             return _missing(404, NOUNS.get(parts[-2], parts[-2]), parts[-1], "id")
         return 200, _public(obj)
 
+    def _expanded(self, body: dict[str, Any], paths: list[str], account: str | None) -> dict[str, Any]:
+        """The response with the ids named by `expand[]` ("payment_intent", "setup_intent.payment_method")
+        replaced by their objects, as Stripe does; an id of another account stays an id."""
+        body = json.loads(json.dumps(body))
+        for path in paths:
+            node: Any = body
+            for key in path.split("."):
+                if not isinstance(node, dict):
+                    break
+                value = node.get(key)
+                if isinstance(value, str):
+                    card = value.startswith("pm_")
+                    found = self._payment_method(value, account) if card else self._find(value, account)
+                    if found is not None:
+                        value = node[key] = _public(found)
+                node = value
+        return body
+
     def _find(self, object_id: Any, account: str | None) -> dict[str, Any] | None:
         """The object with this id on this connected account (Stripe-Account): another account's is not found."""
         obj = self.objects.get(str(object_id or ""))
@@ -356,6 +417,7 @@ class StripeFake:
         item = (params.get("line_items") or [{}])[0]
         price = item.get("price_data") or {}
         amount = int(price.get("unit_amount", "0")) * int(item.get("quantity", "1"))
+        created = int(self.clock())
         session = self._new(
             "cs_test",
             account,
@@ -371,6 +433,8 @@ class StripeFake:
                 "client_reference_id": params.get("client_reference_id"),
                 "success_url": params.get("success_url"),
                 "cancel_url": params.get("cancel_url"),
+                "created": created,
+                "expires_at": int(params.get("expires_at") or created + SESSION_LIFETIME),
                 "payment_intent": None,
                 "setup_intent": None,
                 "_intent_metadata": (params.get("payment_intent_data") or {}).get("metadata") or {},
@@ -449,18 +513,23 @@ class StripeFake:
                 "customer": None,
                 "card": {"brand": brand, "last4": last4, "exp_month": 12, "exp_year": 2030},
                 "livemode": False,
+                "created": int(self.clock()),
                 "_account": account,
             }
         return self._find(method_id, account)
 
     def _new(self, prefix: str, account: str | None, fields: dict[str, Any]) -> dict[str, Any]:
-        obj = {"id": f"{prefix}_{next(self._ids):06d}", "livemode": False, **fields, "_account": account}
+        obj = {"id": f"{prefix}_{next(self._ids):06d}", "created": int(self.clock()), "livemode": False, **fields,
+               "_account": account}  # fmt: skip
+        if fields["object"] == "refund":
+            del obj["livemode"]  # a Refund has no livemode field
         self.objects[obj["id"]] = obj
         return obj
 
     # -- the hosted Checkout page --------------------------------------------------------------------------------
 
     def _hosted(self, request: Request, session_id: str) -> Response:
+        self.expire_due()
         session = self.objects.get(session_id)
         if session is None:
             return Response("No such checkout session.", status=404)
@@ -472,6 +541,8 @@ class StripeFake:
                 self.send_webhook(self.event("checkout.session.completed", completed, account=session["_account"]))
             target = (session["success_url"] or "").replace("{CHECKOUT_SESSION_ID}", session_id)
             return Response(status=303, headers={"Location": target})
+        if session["status"] == "expired":
+            return Response("This checkout session has expired.", status=410, content_type="text/plain")
         return Response(_page(session), content_type="text/html; charset=utf-8")
 
 
@@ -497,6 +568,32 @@ def _page(session: dict[str, Any]) -> str:
         f'<button type="submit">{title}</button></form>'
         f'<p><a href="{cancel}">Cancel</a></p></body></html>'
     )
+
+
+def _is_open_session(obj: dict[str, Any]) -> bool:
+    return obj.get("object") == "checkout.session" and obj.get("status") == "open"
+
+
+def _check_minimum(path: str, params: dict[str, Any]) -> None:
+    """Stripe's refusal of a charge under the currency's minimum (`amount_too_small`, with the param)."""
+    if path == "/v1/payment_intents":
+        amount, currency, param = int(params.get("amount") or 0), str(params.get("currency", "")), "amount"
+        message = "Amount must be at least {minimum} {currency}"
+    elif path == "/v1/checkout/sessions" and params.get("mode", "payment") == "payment":
+        items = params.get("line_items") or []
+        prices = [(item.get("price_data") or {}, int(item.get("quantity") or 1)) for item in items]
+        amount = sum(int(price.get("unit_amount") or 0) * quantity for price, quantity in prices)
+        currency = str((prices[0][0] if prices else {}).get("currency") or params.get("currency") or "")
+        param = "line_items[0][price_data][unit_amount]"
+        message = "The Checkout Session's total amount due must add up to at least {minimum} {currency}"
+    else:
+        return
+    minimum = MINIMUM_CHARGE.get(currency.upper(), 1)
+    if amount < minimum:
+        shown = str(minimum) if currency.upper() in ZERO_DECIMAL else f"{minimum // 100}.{minimum % 100:02d}"
+        raise ContractError(
+            message.format(minimum=shown, currency=currency.lower()), param=param, code="amount_too_small"
+        )
 
 
 def _public(obj: dict[str, Any]) -> dict[str, Any]:
@@ -595,6 +692,8 @@ def running(monkeypatch, *, webhook_url: str = "") -> Iterator[StripeFake]:
     try:
         yield fake
         assert not fake.refused, f"requests outside Stripe's contract: {fake.refused}"
+        for obj in list(fake.objects.values()):
+            check_shape(_public(obj))  # every answer had the shape of its SDK resource class
     finally:
         fake.stop()
         settings.cache_clear()

@@ -19,6 +19,7 @@ from portal_app.models.base import utcnow
 from portal_app.payments.gateway import CardError, answered, as_dict, card_error, client, options
 from portal_app.services.billing.eligibility import autopay_enabled_for
 from portal_app.services.billing.invoices import invoice_number
+from portal_app.services.billing.minimums import below_minimum, minimum_charge
 from portal_app.services.billing.recording import record_succeeded
 from portal_app.services.common.money import format_money
 
@@ -27,11 +28,13 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class AutopayReport:
-    """What one run did: invoices charged, refused by the card, still processing, and lines for the operator."""
+    """What one run did: invoices charged, refused by the card, still processing, skipped as below Stripe's
+    minimum charge, and lines for the operator."""
 
     charged: int = 0
     failed: int = 0
     pending: int = 0
+    too_small: int = 0
     lines: list[str] = field(default_factory=list)
 
 
@@ -77,9 +80,18 @@ def _charge(db: Session, report: AutopayReport, card: StripeCustomer, customer: 
     if any(a.status == "open" and a.stripe_payment_intent_id for a in attempts):
         report.pending += 1
         return
+    balance = invoice.total_minor - invoice.paid_minor
+    if below_minimum(balance, invoice.currency):
+        # Stripe would refuse it (amount_too_small) on every run: not sent, the customer pays another way.
+        report.too_small += 1
+        report.lines.append(
+            f"Invoice {invoice_number(invoice)}: not charged, its balance of {_money(balance, invoice, customer)} "
+            f"is below Stripe's minimum charge of {_money(minimum_charge(invoice.currency), invoice, customer)}; "
+            "to be paid by bank transfer."
+        )
+        return
     if any(a.status == "failed" and a.created_at >= card.updated_at for a in attempts):
         return  # the card on file was refused for this invoice; wait for a new card or a payment in the portal
-    balance = invoice.total_minor - invoice.paid_minor
     attempt = next((a for a in attempts if a.status == "open" and not a.stripe_payment_intent_id), None)
     if attempt is None:
         number = _next_number(db, invoice)
@@ -197,6 +209,10 @@ def _not_sent(
     else:
         db.rollback()  # no answer: the attempt stays open and the next run replays its key to learn what happened
     report.lines.append(f"Invoice {invoice_number(invoice)}: not charged, Stripe error ({exc}); will retry.")
+
+
+def _money(amount_minor: int, invoice: Invoice, customer: Customer) -> str:
+    return format_money(amount_minor, invoice.currency, customer.locale)
 
 
 def _amount(attempt: PaymentAttempt, customer: Customer) -> str:

@@ -19,6 +19,7 @@ from portal_app.services.access import INVOICE_NOT_FOUND, customer_scope, own_in
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.billing.eligibility import online_scope
 from portal_app.services.billing.invoices import invoice_number
+from portal_app.services.billing.minimums import TOO_SMALL, below_minimum
 from portal_app.services.billing.stripe_events import checkout_completed
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ def payable_balance(invoice: Invoice) -> int:
         raise PaymentError(NOTHING_DUE)
     if invoice.currency.upper() in THREE_DECIMAL and balance % 10:
         raise PaymentError(NOT_PAYABLE)
+    if below_minimum(balance, invoice.currency):
+        raise PaymentError(TOO_SMALL)
     return balance
 
 

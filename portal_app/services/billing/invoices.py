@@ -19,6 +19,7 @@ from portal_app.services.billing.balances import (
     open_invoice_count,
 )
 from portal_app.services.billing.invoice_status import InvoiceStatus, invoice_status, visible
+from portal_app.services.billing.minimums import below_minimum
 from portal_app.services.common.dates import show_date, show_datetime
 from portal_app.services.common.money import format_money
 from portal_app.services.common.pagination import PageInfo, PageRequest, clamp
@@ -38,6 +39,7 @@ class InvoiceRow:
     balance: str
     status: str
     has_balance: bool
+    too_small: bool  # a balance under Stripe's minimum charge: no Pay with Stripe, pay another way
     pdf_href: str = ""  # the signed PDF links, added for the person the table is shown to
     pdf_download_href: str = ""
 
@@ -74,6 +76,7 @@ def invoice_row(invoice: Invoice, locale: str, today: date) -> InvoiceRow:
     """Format one invoice for a table."""
     balance = max(0, invoice.total_minor - invoice.paid_minor)
     status = invoice_status(invoice, today)
+    has_balance = balance > 0 and status != InvoiceStatus.VOID
     return InvoiceRow(
         id=invoice.id,
         number=invoice_number(invoice),
@@ -82,7 +85,8 @@ def invoice_row(invoice: Invoice, locale: str, today: date) -> InvoiceRow:
         total=format_money(invoice.total_minor, invoice.currency, locale),
         balance=format_money(balance, invoice.currency, locale),
         status=status.value,
-        has_balance=balance > 0 and status != InvoiceStatus.VOID,
+        has_balance=has_balance,
+        too_small=has_balance and below_minimum(balance, invoice.currency),
     )
 
 

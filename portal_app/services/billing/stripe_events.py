@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
+from portal_app.config import settings
 from portal_app.models import PaymentAttempt, StripeEvent
+from portal_app.models.base import utcnow
 from portal_app.payments.gateway import as_dict
 from portal_app.services.access import stripe_invoice
 from portal_app.services.billing import cards
@@ -21,13 +23,38 @@ HANDLED = (
     "payment_intent.succeeded",
     "payment_intent.payment_failed",
     "charge.refunded",
+    "checkout.session.expired",
 )
 RETRIES = 3
+LIVE_KEY_PREFIXES = ("sk_live_", "rk_live_")
+
+
+def live_key() -> bool:
+    """True when the configured secret key is a live one (sk_live_/rk_live_); any other key is test mode."""
+    return settings().stripe_secret_key.startswith(LIVE_KEY_PREFIXES)
+
+
+def other_mode(event: Any) -> bool:
+    """True for an event of the other mode than our key (a test event at a live endpoint, or the reverse).
+
+    Stripe sends both to an endpoint registered in both modes; such an event is acknowledged and ignored.
+    """
+    livemode = as_dict(event).get("livemode")
+    return bool(livemode) != live_key()
 
 
 def handle_event(db: Session, event: Any) -> None:
     """Apply one verified event and store its id, all in one commit; an id already stored changes nothing."""
     data = as_dict(event)
+    if other_mode(data):
+        log.warning(
+            "Stripe event %s (%s) has livemode=%s but the key is in %s mode: ignored",
+            data.get("id"),
+            data.get("type"),
+            data.get("livemode"),
+            "live" if live_key() else "test",
+        )
+        return
     for attempt in range(RETRIES):
         try:
             _apply(db, data)
@@ -59,6 +86,8 @@ def _apply(db: Session, event: dict[str, Any]) -> None:
     elif kind == "payment_intent.payment_failed":
         error = obj.get("last_payment_error") or {}
         record_failed(db, obj, error.get("message") or error.get("code") or "The payment failed.")
+    elif kind == "checkout.session.expired":
+        checkout_expired(db, obj, account)
     else:
         record_refund(db, obj)
 
@@ -92,3 +121,28 @@ def checkout_completed(db: Session, session: dict[str, Any], account: str | None
     }
     record_succeeded(db, intent, invoice)
     return True
+
+
+def checkout_expired(db: Session, session: dict[str, Any], account: str | None) -> None:
+    """An expired Checkout Session: its open attempt is closed ("expired"), so the next click makes a new session.
+
+    An attempt that already succeeded or failed stays as it is (the event may arrive after the payment).
+    """
+    if session.get("mode") == "setup":
+        return  # a card setup keeps no attempt: the next click makes a new session anyway
+    invoice = stripe_invoice(db, session.get("metadata") or {}, account)
+    if invoice is None:
+        return
+    attempt = db.exec(
+        select(PaymentAttempt).where(
+            PaymentAttempt.invoice_id == invoice.id,
+            PaymentAttempt.stripe_checkout_session_id == str(session.get("id", ""))[:120],
+        )
+    ).first()
+    if attempt is None or attempt.status != "open":
+        return
+    attempt.status = "expired"
+    attempt.failure_reason = "The Checkout Session expired before it was paid."
+    attempt.updated_at = utcnow()
+    db.add(attempt)
+    db.flush()
