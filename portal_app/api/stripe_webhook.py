@@ -21,14 +21,14 @@ MAX_BODY_BYTES = 1_000_000
 
 async def stripe_webhook(request: Request) -> Response:
     """200 once the event is applied (or was before) or ignored as of the other mode (test/live) than our key;
-    400 when unsigned, mis-signed or too old."""
+    400 when unsigned, mis-signed or too old; 413 for a body over the limit (refused before it is all read)."""
     secret = settings().stripe_webhook_secret
     signature = request.headers.get("stripe-signature", "")
     if not secret or not signature:
         return PlainTextResponse("Missing signature.", status_code=400)
-    payload = await request.body()
-    if len(payload) > MAX_BODY_BYTES:
-        return PlainTextResponse("Too large.", status_code=400)
+    payload = await _body_up_to(request, MAX_BODY_BYTES)
+    if payload is None:
+        return PlainTextResponse("Too large.", status_code=413)
     try:
         event = stripe.Webhook.construct_event(payload.decode("utf-8"), signature, secret, tolerance=TOLERANCE_SECONDS)
     except (ValueError, UnicodeDecodeError, stripe.SignatureVerificationError):
@@ -43,6 +43,19 @@ async def stripe_webhook(request: Request) -> Response:
         log.exception("Stripe event %s could not be applied", event.id)
         return PlainTextResponse("Not processed; Stripe will retry.", status_code=500)
     return PlainTextResponse("OK")
+
+
+async def _body_up_to(request: Request, limit: int) -> bytes | None:
+    """The request body, or None as soon as it is known to exceed `limit` bytes (declared or as it streams in)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            return None
+    return bytes(body)
 
 
 def _apply(event: stripe.Event) -> None:

@@ -13,6 +13,7 @@ from stripe_fake import ACCOUNT, WEBHOOK_SECRET, running, scenario, sign
 
 from portal_app import db as portal_db
 from portal_app.api import api_app
+from portal_app.api.stripe_webhook import MAX_BODY_BYTES
 from portal_app.models import Payment, PaymentAttempt, PaymentStatus, StripeEvent
 from portal_app.services.billing.checkout import checkout_return, start_checkout
 from portal_app.services.billing.stripe_events import handle_event
@@ -100,6 +101,21 @@ def test_unsigned_mis_signed_or_old_events_are_refused(db, fake, client, problem
         signature = "t=1,v1=nothex"
     assert post(client, payload, signature).status_code == 400
     assert payments(db) == []
+    assert db.exec(select(StripeEvent)).all() == []
+
+
+def test_a_body_over_the_limit_is_refused_by_its_declared_length_or_as_it_streams_in(db, fake, client):
+    too_big = b"x" * (MAX_BODY_BYTES + 1)
+
+    def chunks():  # streamed without a length, as a client that hides it would send it
+        for start in range(0, len(too_big), 65_536):
+            yield too_big[start : start + 65_536]
+
+    headers = {"Stripe-Signature": sign("{}"), "Content-Type": "application/json"}
+    declared = client.post("/api/stripe/webhook", content=too_big, headers=headers)
+    streamed = client.post("/api/stripe/webhook", content=chunks(), headers=headers)
+
+    assert (declared.status_code, streamed.status_code) == (413, 413)
     assert db.exec(select(StripeEvent)).all() == []
 
 
