@@ -16,6 +16,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -28,7 +29,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
-from .helpers import CHROMIUM, CHROMIUM_ARGS, DESKTOP, REPO, SCREENSHOTS, MailSink, snap
+from .helpers import CHROMIUM, CHROMIUM_ARGS, DESKTOP, REPO, SCREENSHOTS, UNLINKED, MailSink, snap
 
 E2E_DIR = Path(__file__).resolve().parent
 # PORTAL_E2E_DIR lets two test runs on one machine keep apart (each builds its own frontend).
@@ -280,3 +281,16 @@ def page(open_context: Callable[..., BrowserContext], request: pytest.FixtureReq
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed and not tab.is_closed():
         snap(tab, f"FAILED-{request.node.name}")
+
+
+@pytest.fixture
+def clean_throttle(portal_db: Path) -> Iterator[None]:
+    """Start with no failures counted for the test's client address; afterwards put every counter back as it was,
+    so no lock is left for the tests that sign in as unlinked@example.com later."""
+    with sqlite3.connect(portal_db, timeout=30) as db:
+        kept = db.execute("SELECT key, failures, window_started_at, locked_until FROM auththrottle").fetchall()
+        db.execute("DELETE FROM auththrottle WHERE key LIKE 'client:%' OR key = ?", (f"account:{UNLINKED}",))
+    yield
+    with sqlite3.connect(portal_db, timeout=30) as db:
+        db.execute("DELETE FROM auththrottle")
+        db.executemany("INSERT INTO auththrottle VALUES (?, ?, ?, ?)", kept)

@@ -11,11 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import sqlite3
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
-import pytest
 
 import portal_app.portal_app  # noqa: F401  (registers every page and state)
 from bench import protocol
@@ -79,19 +76,6 @@ async def _attack_then_owner(base_url: str) -> dict[str, object]:
         "session": again.cookies.get(protocol.SESSION_COOKIE, ""),
         "new_device": again.cookies.get(DEVICE_COOKIE, ""),
     }
-
-
-@pytest.fixture
-def clean_throttle(portal_db: Path) -> Iterator[None]:
-    """Start with no failures counted for the test's client address; afterwards put every counter back as it was,
-    so no lock is left for the tests that sign in as unlinked@example.com later."""
-    with sqlite3.connect(portal_db, timeout=30) as db:
-        kept = db.execute("SELECT key, failures, window_started_at, locked_until FROM auththrottle").fetchall()
-        db.execute("DELETE FROM auththrottle WHERE key LIKE 'client:%' OR key = ?", (f"account:{UNLINKED}",))
-    yield
-    with sqlite3.connect(portal_db, timeout=30) as db:
-        db.execute("DELETE FROM auththrottle")
-        db.executemany("INSERT INTO auththrottle VALUES (?, ?, ?, ?)", kept)
 
 
 def test_guessing_locks_out_only_browsers_the_account_does_not_know(
