@@ -11,6 +11,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from portal_app.config import settings
 from portal_app.db import session_scope
+from portal_app.services.billing.recording import NotRecordedYet
 from portal_app.services.billing.stripe_events import handle_event, live_key, other_mode
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,9 @@ async def stripe_webhook(request: Request) -> Response:
         return PlainTextResponse("Ignored: not an event of this mode.")
     try:
         await run_in_threadpool(_apply, event)
+    except NotRecordedYet as exc:
+        log.warning("Stripe event %s not applied yet, Stripe will deliver it again: %s", event.id, exc)
+        return PlainTextResponse("Not processed yet; Stripe will retry.", status_code=500)
     except Exception:
         log.exception("Stripe event %s could not be applied", event.id)
         return PlainTextResponse("Not processed; Stripe will retry.", status_code=500)

@@ -28,12 +28,13 @@ class StripeCustomer(SQLModel, table=True):
 
 
 class PaymentAttempt(SQLModel, table=True):
-    """One try to collect an invoice's balance: a Checkout Session or an off-session autopay charge."""
+    """One try to collect an invoice's balance: a Checkout Session or an off-session autopay charge; or the refund
+    note of one card payment (kind "refund", key "refund-<PaymentIntent>": how much of the charge went back)."""
 
     id: int | None = Field(default=None, primary_key=True)
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
-    kind: str = Field(max_length=16)  # "checkout" or "autopay"
+    kind: str = Field(max_length=16)  # "checkout", "autopay" or "refund"
     number: int = 1  # the attempt's number for this invoice and kind (part of the idempotency key)
     amount_minor: int
     currency: str = Field(max_length=3)
@@ -41,7 +42,7 @@ class PaymentAttempt(SQLModel, table=True):
     stripe_checkout_session_id: str | None = Field(default=None, max_length=120, index=True)
     stripe_payment_intent_id: str | None = Field(default=None, max_length=120, index=True)
     checkout_url: str = Field(default="", max_length=2000)
-    status: str = Field(default="open", max_length=16)  # open, succeeded, failed, expired
+    status: str = Field(default="open", max_length=16)  # open, succeeded, failed, expired (refund: succeeded, failed)
     failure_reason: str = Field(default="", max_length=300)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

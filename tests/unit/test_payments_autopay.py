@@ -8,11 +8,19 @@ from datetime import UTC, date, datetime
 
 import pytest
 from factories import sent_mail
-from sqlmodel import select
+from sqlmodel import col, select
 from stripe_fake import ACCOUNT, running, scenario
 
 from portal_app.cli import payments as cli_payments
-from portal_app.models import Invoice, InvoiceState, Organisation, Payment, PaymentAttempt, StripeCustomer
+from portal_app.models import (
+    Invoice,
+    InvoiceState,
+    Organisation,
+    Payment,
+    PaymentAttempt,
+    PaymentStatus,
+    StripeCustomer,
+)
 from portal_app.payments.gateway import PaymentError
 from portal_app.services.billing.autopay import run_autopay
 from portal_app.services.billing.cards import (
@@ -198,7 +206,13 @@ def test_declined_or_authentication_required_keeps_the_invoice_open_and_emails_t
     assert attempt.stripe_payment_intent_id
     db.refresh(s.invoice)
     assert s.invoice.paid_minor == 0
-    assert db.exec(select(Payment)).all() == []
+    [failed] = db.exec(select(Payment)).all()  # billing history shows the declined payment, with the reason
+    assert (failed.status, failed.amount_minor, failed.stripe_payment_intent_id) == (
+        PaymentStatus.FAILED,
+        3_000,
+        attempt.stripe_payment_intent_id,
+    )
+    assert reason in failed.reference
     [mail] = sent_mail()
     assert mail["To"] == "owner@riverside.example.com"
     assert "Automatic payment failed" in mail["Subject"]
@@ -215,6 +229,9 @@ def test_declined_or_authentication_required_keeps_the_invoice_open_and_emails_t
     keys = [call.idempotency_key for call in fake.calls("POST /v1/payment_intents")]
     assert keys == [f"autopay-{s.invoice.id}-1", f"autopay-{s.invoice.id}-2"]
     assert autopay_status(db, s.principal).last_problem == ""
+    db.expire_all()
+    statuses = [p.status for p in db.exec(select(Payment).order_by(col(Payment.id))).all()]
+    assert statuses == [PaymentStatus.FAILED, PaymentStatus.SUCCEEDED]  # the declined one stays in history
 
 
 def test_no_charges_when_the_provider_switched_payments_off(db, fake):

@@ -136,7 +136,7 @@ def test_out_of_order_events_never_undo_a_succeeded_payment(db, fake, client):
     assert s.invoice.paid_minor == 4_200
 
 
-def test_a_failed_payment_marks_the_attempt_and_leaves_the_invoice_open(db, fake, client):
+def test_a_failed_payment_marks_the_attempt_shows_a_failed_row_and_leaves_the_invoice_open(db, fake, client):
     s = scenario(db, total_minor=4_200)
     url = start_checkout(db, s.principal, s.invoice.id, return_base=RETURN)
     attempt = db.exec(select(PaymentAttempt)).one()
@@ -155,7 +155,10 @@ def test_a_failed_payment_marks_the_attempt_and_leaves_the_invoice_open(db, fake
     assert post(client, payload, sign(payload)).status_code == 200
     db.refresh(attempt)
     assert (attempt.status, attempt.failure_reason) == ("failed", "Your card was declined.")
-    assert payments(db) == []
+    [payment] = payments(db)  # billing history shows the declined payment, with the reason
+    assert (payment.status, payment.reference) == (PaymentStatus.FAILED, "pi_failed: Your card was declined.")
+    db.refresh(s.invoice)
+    assert s.invoice.paid_minor == 0
     assert url
 
 
@@ -222,3 +225,20 @@ def test_webhook_secret_unset_refuses_everything(db, fake, client, monkeypatch):
     settings.cache_clear()
     payload = fake.event("payment_intent.succeeded", {"id": "pi_x", "metadata": {}}, account=ACCOUNT)
     assert post(client, payload, sign(payload, WEBHOOK_SECRET)).status_code == 400
+
+
+def test_a_refund_before_its_payment_is_recorded_gets_500_so_stripe_delivers_it_again(db, fake, client):
+    s = scenario(db, total_minor=4_200)
+    session = paid_session(db, fake, s)
+    intent = fake.objects[session["payment_intent"]]
+    declined = {**intent, "status": "requires_payment_method", "last_payment_error": {"message": "Declined"}}
+    failed = fake.event("payment_intent.payment_failed", declined, account=ACCOUNT)
+    charge = {"id": "ch_1", "object": "charge", "payment_intent": intent["id"], "amount": 4_200}
+    refund = fake.event("charge.refunded", {**charge, "amount_refunded": 1_200, "refunded": False}, account=ACCOUNT)
+    completed = fake.event("checkout.session.completed", session, account=ACCOUNT)
+    assert post(client, failed, sign(failed)).status_code == 200
+    assert post(client, refund, sign(refund)).status_code == 500  # not applied, not stored as processed
+    assert post(client, completed, sign(completed)).status_code == 200
+    assert post(client, refund, sign(refund)).status_code == 200  # Stripe's next delivery
+    db.refresh(s.invoice)
+    assert s.invoice.paid_minor == 3_000

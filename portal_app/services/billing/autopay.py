@@ -20,7 +20,7 @@ from portal_app.payments.gateway import CardError, answered, as_dict, card_error
 from portal_app.services.billing.eligibility import autopay_enabled_for
 from portal_app.services.billing.invoices import invoice_number
 from portal_app.services.billing.minimums import below_minimum, minimum_charge
-from portal_app.services.billing.recording import record_succeeded
+from portal_app.services.billing.recording import record_failed, record_succeeded
 from portal_app.services.common.money import format_money
 
 log = logging.getLogger(__name__)
@@ -183,14 +183,25 @@ def _refused(
     *,
     error: CardError,
 ) -> None:
-    """The card was declined or needs authentication: record why, keep the invoice open, tell the customer."""
-    attempt.status = "failed"
-    attempt.failure_reason = error.message[:300]
-    if error.payment_intent and error.payment_intent.get("id"):
-        attempt.stripe_payment_intent_id = error.payment_intent["id"]
-    attempt.updated_at = utcnow()
-    db.add(attempt)
-    db.commit()
+    """The card was declined or needs authentication: record why (on the attempt, and as a Failed payment in billing
+    history when Stripe named the PaymentIntent), keep the invoice open, tell the customer."""
+    intent = error.payment_intent if error.payment_intent and error.payment_intent.get("id") else None
+    for retry in range(3):
+        attempt.status = "failed"
+        attempt.failure_reason = error.message[:300]
+        if intent is not None:
+            attempt.stripe_payment_intent_id = intent["id"]
+        attempt.updated_at = utcnow()
+        db.add(attempt)
+        try:
+            if intent is not None:
+                record_failed(db, {**intent, "metadata": {}}, error.message, invoice)
+            db.commit()
+            break
+        except (IntegrityError, OperationalError):
+            db.rollback()  # the webhook recorded the same PaymentIntent at the same moment: look again
+            if retry == 2:
+                raise
     report.failed += 1
     report.lines.append(f"Invoice {invoice_number(invoice)}: {error.code} ({error.message}).")
     _tell_customer(customer, invoice, attempt, error)

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
-from portal_app.models import Invoice, Payment
+from portal_app.models import Invoice, Payment, PaymentAttempt, PaymentStatus
 from portal_app.services.access import customer_scope
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.billing.balances import (
@@ -20,6 +20,7 @@ from portal_app.services.billing.balances import (
 )
 from portal_app.services.billing.invoice_status import InvoiceStatus, invoice_status, visible
 from portal_app.services.billing.minimums import below_minimum
+from portal_app.services.billing.recording import REFUND
 from portal_app.services.common.dates import show_date, show_datetime
 from portal_app.services.common.money import format_money
 from portal_app.services.common.pagination import PageInfo, PageRequest, clamp
@@ -141,8 +142,17 @@ def payment_page(db: Session, principal: Principal, request: PageRequest) -> tup
     info = clamp(request, total)
     newest_first = (col(Payment.processed_at).desc(), col(Payment.id).desc())
     oldest_first = (col(Payment.processed_at).asc(), col(Payment.id).asc())
-    with_invoice = select(Payment, Invoice).outerjoin(
-        Invoice, and_(col(Invoice.id) == col(Payment.invoice_id), col(Invoice.customer_id) == customer.id)
+    with_invoice = (
+        select(Payment, Invoice, PaymentAttempt)
+        .outerjoin(Invoice, and_(col(Invoice.id) == col(Payment.invoice_id), col(Invoice.customer_id) == customer.id))
+        .outerjoin(
+            PaymentAttempt,
+            and_(
+                col(PaymentAttempt.kind) == REFUND,
+                col(PaymentAttempt.stripe_payment_intent_id) == col(Payment.stripe_payment_intent_id),
+                col(PaymentAttempt.customer_id) == customer.id,
+            ),
+        )
     )
     rows = _page_rows(db, with_invoice.where(where), info, newest_first, oldest_first)
     return [
@@ -151,11 +161,21 @@ def payment_page(db: Session, principal: Principal, request: PageRequest) -> tup
             date=show_datetime(p.processed_at, customer.locale),
             amount=format_money(p.amount_minor, p.currency, customer.locale),
             status=str(p.status),
-            reference=p.reference,
+            reference=p.reference + _refund_note(p, refund, customer.locale),
             invoice_number=invoice_number(invoice) if invoice is not None else "",
         )
-        for p, invoice in rows
+        for p, invoice, refund in rows
     ], info
+
+
+def _refund_note(payment: Payment, refund: PaymentAttempt | None, locale: str) -> str:
+    """What of a payment went back to the customer, after its reference: " (€5.00 refunded)"."""
+    if refund is None or refund.amount_minor <= 0 or payment.status != PaymentStatus.SUCCEEDED:
+        return ""
+    money = format_money(refund.amount_minor, refund.currency, locale)
+    if refund.status == "failed":
+        return f" (refund of {money} failed)"
+    return f" ({money} refunded)"
 
 
 def _page_rows(db: Session, stmt, info: PageInfo, newest_first, oldest_first) -> list:

@@ -8,22 +8,32 @@ from typing import Any
 
 import stripe
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
-from portal_app.models import Customer, Invoice, Organisation, Payment, PaymentAttempt, PaymentStatus
+from portal_app.models import Customer, Invoice, InvoiceState, Organisation, Payment, PaymentAttempt, PaymentStatus
 from portal_app.models.base import utcnow
-from portal_app.payments.gateway import client, options
+from portal_app.payments.gateway import answered, client, options
 
 log = logging.getLogger(__name__)
+
+REFUND = "refund"  # the PaymentAttempt kind that notes what of a payment went back to the customer
+CAS_TRIES = 5
+
+
+class NotRecordedYet(Exception):
+    """An event about a payment of ours that is not recorded yet: not applied, so Stripe delivers it again later."""
 
 
 def record_succeeded(db: Session, intent: dict[str, Any], invoice: Invoice) -> bool:
     """Add the Payment for a succeeded PaymentIntent and raise the invoice's paid amount; False if already there.
 
-    A payment for an invoice that another payment already settled (two tabs, two Checkout Sessions, autopay
-    racing the customer) is a duplicate: it is refunded at Stripe and recorded as Refunded, never applied.
-    Flushes but does not commit: the caller commits (with the webhook's StripeEvent row when there is one).
-    A concurrent writer of the same PaymentIntent makes the flush raise IntegrityError: roll back and retry.
+    Only the invoice's balance is applied: a payment that finds no balance (an invoice already paid by another
+    tab, Checkout Session or autopay, or a Void invoice) is refunded at Stripe in full and recorded as Refunded;
+    a payment larger than the balance is recorded for the balance and the excess is refunded (one refund per
+    PaymentIntent, noted on the payment). Flushes but does not commit: the caller commits (with the webhook's
+    StripeEvent row when there is one). A concurrent writer of the same PaymentIntent makes the flush raise
+    IntegrityError: roll back and retry.
     """
     link_attempt(db, intent)
     intent_id = intent["id"]
@@ -33,64 +43,161 @@ def record_succeeded(db: Session, intent: dict[str, Any], invoice: Invoice) -> b
     if existing is not None and existing.status in (PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED):
         _close_attempts(db, intent_id, "succeeded")
         return False
-    payment = existing or Payment(
-        customer_id=invoice.customer_id,
-        invoice_id=invoice.id,
-        currency=currency,
-        reference=intent_id,
-        stripe_payment_intent_id=intent_id,
-        amount_minor=amount,
-    )
-    payment.status = PaymentStatus.SUCCEEDED
-    payment.amount_minor = amount
-    payment.processed_at = utcnow()
-    db.add(payment)
-    db.flush()  # the unique PaymentIntent: from here on this transaction alone records it
+    if existing is not None:
+        payment = _claim_declined(db, existing, amount)  # it was declined before, then paid
+    else:
+        payment = Payment(
+            customer_id=invoice.customer_id,
+            invoice_id=invoice.id,
+            currency=currency,
+            reference=intent_id,
+            stripe_payment_intent_id=intent_id,
+            amount_minor=amount,
+            status=PaymentStatus.SUCCEEDED,
+            processed_at=utcnow(),
+        )
+        db.add(payment)
+        db.flush()  # the unique PaymentIntent: from here on this transaction alone records it
     if currency != invoice.currency.upper():
         log.warning("PaymentIntent %s in %s for invoice %s in %s", intent_id, currency, invoice.id, invoice.currency)
-    elif not _apply_to_balance(db, invoice, amount):
-        _refund_duplicate(db, payment, invoice)
+    else:
+        applied = _apply_to_balance(db, invoice, amount)
+        if applied == 0:
+            _refund_in_full(db, payment, invoice)
+        elif applied < amount:
+            payment.amount_minor = applied
+            db.add(payment)
+            _refund_excess(db, payment, invoice, amount - applied)
     _close_attempts(db, intent_id, "succeeded")
     db.refresh(invoice)
     return True
 
 
-def _apply_to_balance(db: Session, invoice: Invoice, amount: int) -> bool:
-    """Raise the paid amount while a balance is left (one statement: concurrent payments see each other)."""
-    applied = db.exec(
-        update(Invoice)
-        .where(col(Invoice.id) == invoice.id, col(Invoice.paid_minor) < col(Invoice.total_minor))
-        .values(paid_minor=col(Invoice.paid_minor) + amount)
+def _claim_declined(db: Session, payment: Payment, amount: int) -> Payment:
+    """Turn the Failed (or Pending) row of a PaymentIntent Succeeded; compare-and-set on its status, so of two
+    recorders of the same success one goes on and the other raises OperationalError (retried: then it is there)."""
+    claimed = db.exec(
+        update(Payment)
+        .where(col(Payment.id) == payment.id, col(Payment.status) == payment.status)
+        .values(
+            status=PaymentStatus.SUCCEEDED,
+            amount_minor=amount,
+            reference=payment.stripe_payment_intent_id or "",
+            processed_at=utcnow(),
+        )
         .execution_options(synchronize_session=False)
     )
-    return applied.rowcount == 1
+    if claimed.rowcount != 1:
+        raise OperationalError("record payment", None, RuntimeError(f"payment {payment.id} recorded meanwhile"))
+    db.refresh(payment)
+    return payment
 
 
-def _refund_duplicate(db: Session, payment: Payment, invoice: Invoice) -> None:
-    """Give back a payment for an invoice that was already paid; StripeError leaves it for the event's retry.
+def _apply_to_balance(db: Session, invoice: Invoice, amount: int) -> int:
+    """Apply up to the balance of an issued invoice and return what was applied (0: Void, or nothing left).
+
+    Compare-and-set on the paid amount: a concurrent payment of the same invoice makes this one look again.
+    """
+    for _ in range(CAS_TRIES):
+        db.refresh(invoice)
+        balance = invoice.total_minor - invoice.paid_minor
+        if invoice.state != InvoiceState.ISSUED or balance <= 0:
+            return 0
+        applied = min(amount, balance)
+        done = db.exec(
+            update(Invoice)
+            .where(
+                col(Invoice.id) == invoice.id,
+                col(Invoice.state) == InvoiceState.ISSUED,
+                col(Invoice.paid_minor) == invoice.paid_minor,
+            )
+            .values(paid_minor=col(Invoice.paid_minor) + applied)
+            .execution_options(synchronize_session=False)
+        )
+        if done.rowcount == 1:
+            return applied
+    raise OperationalError("apply payment", None, RuntimeError(f"invoice {invoice.id} kept changing"))
+
+
+def _refund_in_full(db: Session, payment: Payment, invoice: Invoice) -> None:
+    """Give back a payment that found nothing to pay (already paid, or Void); StripeError leaves it for a retry.
 
     Each try has its own key (a retried key would only replay a stored failure); Stripe never refunds more than
     was paid, so when an earlier try did refund it (its answer lost), this one is refused as already refunded.
     """
-    customer = db.get(Customer, invoice.customer_id)
-    organisation = db.get(Organisation, customer.organisation_id)
     intent_id = payment.stripe_payment_intent_id or ""
+    params: dict[str, Any] = {"payment_intent": intent_id, "metadata": {"invoice_id": str(invoice.id)}}
+    if invoice.state == InvoiceState.ISSUED:
+        params["reason"] = "duplicate"
     try:
         client().v1.refunds.create(
-            {"payment_intent": intent_id, "reason": "duplicate", "metadata": {"invoice_id": str(invoice.id)}},
-            options(organisation.stripe_account_id or "", f"refund-duplicate-{intent_id}-{uuid.uuid4().hex[:12]}"),
+            params, options(_account_of(db, invoice), f"refund-duplicate-{intent_id}-{uuid.uuid4().hex[:12]}")
         )
     except stripe.InvalidRequestError as exc:
         if exc.code != "charge_already_refunded":
             raise
-    log.warning("Invoice %s was already paid: PaymentIntent %s refunded as a duplicate", invoice.id, intent_id)
+    why = "is void" if invoice.state == InvoiceState.VOID else "was already paid"
+    log.warning("Invoice %s %s: PaymentIntent %s refunded in full", invoice.id, why, intent_id)
     payment.status = PaymentStatus.REFUNDED
     db.add(payment)
     db.flush()
 
 
-def record_failed(db: Session, intent: dict[str, Any], reason: str) -> None:
-    """Mark the attempt of a failed PaymentIntent as failed, unless it already succeeded (events arrive late)."""
+def _refund_excess(db: Session, payment: Payment, invoice: Invoice, excess: int) -> None:
+    """Refund what was paid beyond the balance, once per PaymentIntent, and note it on the payment.
+
+    The Idempotency-Key is the PaymentIntent's own: a try after a lost answer or a rolled-back recording replays
+    Stripe's refund instead of making a second one. With no answer from Stripe the error goes up (the event is
+    retried); an answered refusal is noted as a failed refund for the provider and logged.
+    """
+    intent_id = payment.stripe_payment_intent_id or ""
+    note = PaymentAttempt(
+        invoice_id=invoice.id,
+        customer_id=invoice.customer_id,
+        kind=REFUND,
+        amount_minor=excess,
+        currency=payment.currency,
+        idempotency_key=refund_key(intent_id),
+        stripe_payment_intent_id=intent_id,
+        status="succeeded",
+    )
+    try:
+        client().v1.refunds.create(
+            {
+                "payment_intent": intent_id,
+                "amount": excess,
+                "metadata": {"invoice_id": str(invoice.id), "portal_refund": "excess"},
+            },
+            options(_account_of(db, invoice), f"refund-excess-{intent_id}"),
+        )
+    except stripe.StripeError as exc:
+        if not answered(exc):
+            raise
+        log.error("Refund of the excess %s of PaymentIntent %s failed: %s", excess, intent_id, exc)
+        note.status = "failed"
+        note.failure_reason = f"Refund of the excess failed: {exc.user_message or exc}"[:300]
+    else:
+        log.warning("Invoice %s: PaymentIntent %s paid %s over the balance, refunded", invoice.id, intent_id, excess)
+    db.add(note)
+    db.flush()
+
+
+def refund_key(intent_id: str) -> str:
+    """The key of the refund note (a PaymentAttempt of kind "refund") of one PaymentIntent."""
+    return f"refund-{intent_id}"
+
+
+def _account_of(db: Session, invoice: Invoice) -> str:
+    customer = db.get(Customer, invoice.customer_id)
+    organisation = db.get(Organisation, customer.organisation_id)
+    return organisation.stripe_account_id or ""
+
+
+def record_failed(db: Session, intent: dict[str, Any], reason: str, invoice: Invoice | None = None) -> None:
+    """A declined PaymentIntent: its attempt is marked failed and, when its invoice is known, billing history shows a
+    Failed payment with the reason (one row per PaymentIntent). A PaymentIntent that already succeeded stays so
+    (events arrive late); the invoice's balance never changes. Flushes, the caller commits.
+    """
     link_attempt(db, intent)
     for attempt in _attempts(db, intent["id"]):
         if attempt.status != "succeeded":
@@ -98,25 +205,130 @@ def record_failed(db: Session, intent: dict[str, Any], reason: str) -> None:
             attempt.failure_reason = reason[:300]
             attempt.updated_at = utcnow()
             db.add(attempt)
+    if invoice is not None:
+        _failed_payment(db, intent, reason, invoice)
+
+
+def _failed_payment(db: Session, intent: dict[str, Any], reason: str, invoice: Invoice) -> None:
+    """The Failed Payment row of a declined PaymentIntent, its reference followed by the reason."""
+    intent_id = str(intent["id"])
+    reference = f"{intent_id}: {reason}"[:120]
+    payment = db.exec(select(Payment).where(Payment.stripe_payment_intent_id == intent_id)).first()
+    if payment is not None:  # declined again: the newest reason, unless it succeeded meanwhile
+        db.exec(
+            update(Payment)
+            .where(
+                col(Payment.id) == payment.id,
+                col(Payment.status).in_((PaymentStatus.FAILED, PaymentStatus.PENDING)),
+            )
+            .values(status=PaymentStatus.FAILED, reference=reference, processed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        return
+    db.add(
+        Payment(
+            customer_id=invoice.customer_id,
+            invoice_id=invoice.id,
+            stripe_payment_intent_id=intent_id,
+            amount_minor=int(intent.get("amount") or 0),
+            currency=str(intent.get("currency") or invoice.currency).upper()[:3],
+            status=PaymentStatus.FAILED,
+            reference=reference,
+        )
+    )
+    db.flush()  # the unique PaymentIntent: a concurrent writer of the same one makes this raise IntegrityError
 
 
 def record_refund(db: Session, charge: dict[str, Any]) -> None:
-    """A fully refunded charge: the payment shows Refunded and the invoice's paid amount goes back down."""
+    """A refunded charge (in full or in part, in one refund or several): the part of the applied amount that went
+    back reopens the invoice's balance, once. Stripe's `amount_refunded` is the running total, so replays and late
+    events (a smaller total) change nothing; what the portal refunded itself as an excess reopens nothing.
+    Fully refunded, the payment shows Refunded; in part, it stays Succeeded with the refunded amount noted.
+    A refund of a PaymentIntent one of our attempts made, arriving before its payment is recorded, raises
+    NotRecordedYet (the webhook answers 500 and Stripe delivers it again); others' charges are ignored.
+    """
     intent_id = charge.get("payment_intent")
-    if not intent_id or not charge.get("refunded"):
+    if isinstance(intent_id, dict):
+        intent_id = intent_id.get("id")
+    if not intent_id:
         return
     payment = db.exec(select(Payment).where(Payment.stripe_payment_intent_id == intent_id)).first()
+    unrecorded = payment is None or payment.status in (PaymentStatus.FAILED, PaymentStatus.PENDING)
+    if unrecorded and (payment is not None or _attempts(db, str(intent_id))):
+        raise NotRecordedYet(f"charge.refunded for PaymentIntent {intent_id} before its payment is recorded")
     if payment is None or payment.status != PaymentStatus.SUCCEEDED:
         return
-    payment.status = PaymentStatus.REFUNDED
-    db.add(payment)
-    if payment.invoice_id is not None:
-        db.exec(
-            update(Invoice)
-            .where(col(Invoice.id) == payment.invoice_id, col(Invoice.currency) == payment.currency)
-            .values(paid_minor=col(Invoice.paid_minor) - payment.amount_minor)
-            .execution_options(synchronize_session=False)
+    applied = payment.amount_minor
+    charged = int(charge.get("amount") or 0)
+    refunded = int(charge.get("amount_refunded") or 0)
+    if charge.get("refunded"):
+        refunded = max(refunded, charged)
+    excess = max(0, charged - applied)  # refunded by the portal when the payment was recorded
+    for _ in range(CAS_TRIES):
+        note = db.exec(
+            select(PaymentAttempt)
+            .where(PaymentAttempt.idempotency_key == refund_key(str(intent_id)))
+            .execution_options(populate_existing=True)
+        ).first()
+        known = note.amount_minor if note is not None and note.status == "succeeded" else 0
+        if refunded <= known and not (charge.get("refunded") and known < applied + excess):
+            return  # a replay or an older total
+        total = max(refunded, known)
+        before = _reopened(applied, known, excess)
+        after = applied if charge.get("refunded") else _reopened(applied, total, excess)
+        if not _note_total(db, payment, note, total):
+            continue  # another event moved the total meanwhile: look again
+        if after > before and payment.invoice_id is not None:
+            db.exec(
+                update(Invoice)
+                .where(col(Invoice.id) == payment.invoice_id, col(Invoice.currency) == payment.currency)
+                .values(paid_minor=col(Invoice.paid_minor) - (after - before))
+                .execution_options(synchronize_session=False)
+            )
+        if after >= applied:
+            payment.status = PaymentStatus.REFUNDED
+            db.add(payment)
+        db.flush()
+        return
+    raise OperationalError("record refund", None, RuntimeError(f"refunds of {intent_id} kept changing"))
+
+
+def _reopened(applied: int, refunded: int, excess: int) -> int:
+    """The part of the applied amount given back once `refunded` of the charge was (the excess goes back first)."""
+    return min(applied, max(0, refunded - excess))
+
+
+def _note_total(db: Session, payment: Payment, note: PaymentAttempt | None, total: int) -> bool:
+    """Store the charge's refunded total on the payment's refund note; False when another writer changed it first."""
+    if note is None:
+        invoice_id = payment.invoice_id
+        if invoice_id is None:
+            return True
+        db.add(
+            PaymentAttempt(
+                invoice_id=invoice_id,
+                customer_id=payment.customer_id,
+                kind=REFUND,
+                amount_minor=total,
+                currency=payment.currency,
+                idempotency_key=refund_key(payment.stripe_payment_intent_id or ""),
+                stripe_payment_intent_id=payment.stripe_payment_intent_id,
+                status="succeeded",
+            )
         )
+        db.flush()  # the unique key: a concurrent first refund of the same payment raises IntegrityError (retried)
+        return True
+    changed = db.exec(
+        update(PaymentAttempt)
+        .where(
+            col(PaymentAttempt.id) == note.id,
+            col(PaymentAttempt.amount_minor) == note.amount_minor,
+            col(PaymentAttempt.status) == note.status,
+        )
+        .values(amount_minor=total, status="succeeded", failure_reason="", updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return changed.rowcount == 1
 
 
 def link_attempt(db: Session, intent: dict[str, Any]) -> None:
@@ -132,7 +344,14 @@ def link_attempt(db: Session, intent: dict[str, Any]) -> None:
 
 
 def _attempts(db: Session, intent_id: str) -> list[PaymentAttempt]:
-    return list(db.exec(select(PaymentAttempt).where(PaymentAttempt.stripe_payment_intent_id == intent_id)).all())
+    """The checkout or autopay attempts of a PaymentIntent (not its refund note)."""
+    return list(
+        db.exec(
+            select(PaymentAttempt).where(
+                PaymentAttempt.stripe_payment_intent_id == intent_id, PaymentAttempt.kind != REFUND
+            )
+        ).all()
+    )
 
 
 def _close_attempts(db: Session, intent_id: str, status: str) -> None:

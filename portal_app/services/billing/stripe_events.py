@@ -85,7 +85,8 @@ def _apply(db: Session, event: dict[str, Any]) -> None:
             record_succeeded(db, obj, invoice)
     elif kind == "payment_intent.payment_failed":
         error = obj.get("last_payment_error") or {}
-        record_failed(db, obj, error.get("message") or error.get("code") or "The payment failed.")
+        reason = error.get("message") or error.get("code") or "The payment failed."
+        record_failed(db, obj, reason, stripe_invoice(db, obj.get("metadata") or {}, account))
     elif kind == "checkout.session.expired":
         checkout_expired(db, obj, account)
     else:
