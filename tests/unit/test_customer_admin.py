@@ -17,9 +17,11 @@ from portal_app.models import (
     InvoiceLine,
     Membership,
     Payment,
+    PaymentAttempt,
     PortalUser,
     Project,
     Service,
+    StripeCustomer,
     Ticket,
     TicketMessage,
     TokenPurpose,
@@ -59,6 +61,18 @@ def give_everything(db, customer: Customer) -> None:
             TicketMessage(ticket_id=ticket.id, body="Since Monday"),
             TicketMessage(ticket_id=ticket.id, body="We are on it", from_staff=True),
             Project(customer_id=customer.id, name="Fibre installation", progress_percent=60),
+            PaymentAttempt(
+                invoice_id=invoice.id,
+                customer_id=customer.id,
+                kind="checkout",
+                amount_minor=2000,
+                currency="USD",
+                idempotency_key=f"checkout-{invoice.id}-1-2000",
+                status="succeeded",
+            ),
+            StripeCustomer(
+                customer_id=customer.id, stripe_account_id="acct_1", stripe_customer_id=f"cus_{customer.id}"
+            ),
         ]
     )
     db.commit()
@@ -166,6 +180,8 @@ def test_after_deactivation_the_customer_and_everything_it_owns_is_deleted(db, b
         "invoice": 1,
         "invoiceline": 2,
         "payment": 1,
+        "paymentattempt": 1,
+        "stripecustomer": 1,
         "ticket": 1,
         "ticketmessage": 2,
         "project": 1,
