@@ -99,3 +99,34 @@ def jamie(db: Session, acme):
     return principal_for(
         db, make_user(db, email="jamie@acme.example", name="Jamie Park", staff_organisation_id=acme.id)
     )
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, env, monkeypatch):
+    """The portal's database on SQLite, then on a scratch PostgreSQL (for races that differ between the two)."""
+    from fault_injection import scratch_postgres
+
+    if request.param == "sqlite":
+        yield request.getfixturevalue("db")
+        return
+    with scratch_postgres(monkeypatch) as session:
+        yield session
+
+
+@pytest.fixture
+def fake(db, monkeypatch):
+    """The Stripe-speaking test server (tests/unit/stripe_fake.py), with the portal's Stripe client pointed at it."""
+    from stripe_fake import running
+
+    with running(monkeypatch) as server:
+        yield server
+
+
+@pytest.fixture
+def client(fake):
+    """The portal's API routes (the Stripe webhook among them), called in process."""
+    from starlette.testclient import TestClient
+
+    from portal_app.api import api_app
+
+    return TestClient(api_app)

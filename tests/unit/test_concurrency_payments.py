@@ -7,48 +7,22 @@ import threading
 from datetime import timedelta
 
 import pytest
-from fault_injection import meet_after, run_together, scratch_postgres
-from sqlmodel import Session, select
+from fault_injection import meet_after, run_together
+from payment_helpers import RETURN, deliver, new_session, payments, webhook_racing_the_return_page
+from sqlmodel import select
 from stripe_fake import ACCOUNT, running, scenario
 
 from portal_app import db as portal_db
-from portal_app.models import Payment, PaymentAttempt, PaymentStatus
+from portal_app.models import PaymentAttempt, PaymentStatus
 from portal_app.models.base import utcnow
 from portal_app.services.billing import checkout
-from portal_app.services.billing import stripe_events as events
 from portal_app.services.billing.checkout import start_checkout
-from portal_app.services.billing.stripe_events import handle_event
-
-RETURN = "https://portal.example.com"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, env, monkeypatch):
-    if request.param == "sqlite":
-        yield request.getfixturevalue("db")
-        return
-    with scratch_postgres(monkeypatch) as session:
-        yield session
 
 
 @pytest.fixture
 def fake(database, monkeypatch):
     with running(monkeypatch) as server:
         yield server
-
-
-def new_session() -> Session:
-    return Session(portal_db.engine(), expire_on_commit=False)
-
-
-def payments(db) -> list[Payment]:
-    db.expire_all()
-    return list(db.exec(select(Payment).order_by(Payment.id)).all())
-
-
-def deliver(event: dict) -> None:
-    with new_session() as session:
-        handle_event(session, event)
 
 
 def test_two_tabs_pressing_pay_at_once_get_one_checkout_session(database, fake, monkeypatch):
@@ -113,21 +87,7 @@ def test_the_webhook_racing_the_success_page_records_one_payment_and_refunds_not
     url = start_checkout(database, s.principal, s.invoice.id, return_base=RETURN)
     session = fake.complete_session(url.rsplit("/", 1)[1])
     event = json.loads(fake.event("checkout.session.completed", session, account=ACCOUNT))
-    both_decided = threading.Barrier(2, timeout=30)
-    record = events.checkout_completed
-
-    def decided_then_record(*args):
-        both_decided.wait()  # each has found the payment unrecorded and is about to record it
-        return record(*args)
-
-    monkeypatch.setattr(events, "checkout_completed", decided_then_record)
-    monkeypatch.setattr(checkout, "checkout_completed", decided_then_record)
-
-    def success_page() -> str:
-        with new_session() as db:
-            return checkout.checkout_return(db, s.principal, s.invoice.id, session["id"])
-
-    webhook_result, page_result = run_together(lambda: deliver(event), success_page)
+    webhook_result, page_result = webhook_racing_the_return_page(monkeypatch, s, session, event)
     assert webhook_result is None
     assert page_result == "paid"
     [payment] = payments(database)

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 from factories import make_customer, make_organisation, make_user, principal_for
-from fault_injection import meet_after, run_together, scratch_postgres
+from fault_injection import meet_after, run_together
 from sqlalchemy import event
 from sqlmodel import Session
 
@@ -14,15 +14,6 @@ from portal_app import db as portal_db
 from portal_app.models import TicketStatus
 from portal_app.services.support import inbox as staff
 from portal_app.services.support import tickets
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, env, monkeypatch):
-    if request.param == "sqlite":
-        yield request.getfixturevalue("db")
-        return
-    with scratch_postgres(monkeypatch) as session:
-        yield session
 
 
 @pytest.fixture

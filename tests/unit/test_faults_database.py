@@ -10,7 +10,7 @@ from fault_injection import closed_port, database_fails, drive, fresh_state
 from sqlalchemy import text
 from sqlmodel import Session, create_engine, select
 from starlette.testclient import TestClient
-from stripe_fake import ACCOUNT, running, scenario, sign
+from stripe_fake import ACCOUNT, scenario, sign
 
 from portal_app import db as portal_db
 from portal_app.api import api_app
@@ -23,12 +23,6 @@ from portal_app.state.outages import backend_exception_handler
 from portal_app.state.payments import PaymentsState
 
 RETURN = "https://portal.example.com"
-
-
-@pytest.fixture
-def fake(db, monkeypatch):
-    with running(monkeypatch) as server:
-        yield server
 
 
 def signed_in(db, s) -> str:

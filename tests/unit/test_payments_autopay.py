@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from factories import sent_mail
 from sqlmodel import col, select
-from stripe_fake import ACCOUNT, running, scenario
+from stripe_fake import ACCOUNT, scenario
 
 from portal_app.cli import payments as cli_payments
 from portal_app.models import (
@@ -33,12 +33,6 @@ from portal_app.services.billing.stripe_events import handle_event
 
 RETURN = "https://portal.example.com"
 NOW = datetime(2025, 2, 15, 6, 0, tzinfo=UTC).replace(tzinfo=None)
-
-
-@pytest.fixture
-def fake(db, monkeypatch):
-    with running(monkeypatch) as server:
-        yield server
 
 
 def save_card(db, fake, s, card: str = "pm_card_visa") -> None:

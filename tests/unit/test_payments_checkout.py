@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from factories import make_customer, run_concurrently
 from sqlmodel import Session, select
-from stripe_fake import ACCOUNT, running, scenario
+from stripe_fake import ACCOUNT, scenario
 
 from portal_app import db as portal_db
 from portal_app.config import settings
@@ -20,12 +20,6 @@ from portal_app.services.billing.checkout import checkout_return, start_checkout
 from portal_app.services.billing.eligibility import payment_options
 
 RETURN = "https://portal.example.com"
-
-
-@pytest.fixture
-def fake(db, monkeypatch):
-    with running(monkeypatch) as server:
-        yield server
 
 
 def test_online_payments_need_the_key_the_providers_account_and_the_customer(db, fake, monkeypatch):

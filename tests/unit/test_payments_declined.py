@@ -8,51 +8,24 @@ import threading
 from datetime import UTC, date, datetime
 
 import pytest
-from fault_injection import run_together, scratch_postgres
-from sqlmodel import Session, select
+from fault_injection import run_together
+from payment_helpers import RETURN, deliver, new_session, payments
 from stripe_fake import ACCOUNT, running, scenario
 
-from portal_app import db as portal_db
-from portal_app.models import Payment, PaymentStatus
+from portal_app.models import PaymentStatus
 from portal_app.services.billing import checkout
 from portal_app.services.billing import stripe_events as events
 from portal_app.services.billing.autopay import run_autopay
 from portal_app.services.billing.cards import start_card_setup
 from portal_app.services.billing.checkout import start_checkout
 from portal_app.services.billing.invoices import payment_page
-from portal_app.services.billing.stripe_events import handle_event
 from portal_app.services.common.pagination import PageRequest
-
-RETURN = "https://portal.example.com"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, env, monkeypatch):
-    if request.param == "sqlite":
-        yield request.getfixturevalue("db")
-        return
-    with scratch_postgres(monkeypatch) as session:
-        yield session
 
 
 @pytest.fixture
 def fake(database, monkeypatch):
     with running(monkeypatch) as server:
         yield server
-
-
-def new_session() -> Session:
-    return Session(portal_db.engine(), expire_on_commit=False)
-
-
-def deliver(event: dict) -> None:
-    with new_session() as session:
-        handle_event(session, event)
-
-
-def payments(db) -> list[Payment]:
-    db.expire_all()
-    return list(db.exec(select(Payment).order_by(Payment.id)).all())
 
 
 def declined_then_paid(db, fake, total: int = 4_200):

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import requests
 from sqlmodel import select
-from starlette.testclient import TestClient
-from stripe_fake import ACCOUNT, SESSION_LIFETIME, running, scenario, sign
+from stripe_fake import ACCOUNT, SESSION_LIFETIME, scenario, sign
 
-from portal_app.api import api_app
 from portal_app.models import Payment, PaymentAttempt, PaymentStatus, StripeEvent
 from portal_app.payments.gateway import client as stripe_client
 from portal_app.payments.gateway import options
@@ -19,17 +16,6 @@ from portal_app.services.billing.checkout import start_checkout
 from portal_app.services.billing.stripe_events import handle_event
 
 RETURN = "https://portal.example.com"
-
-
-@pytest.fixture
-def fake(db, monkeypatch):
-    with running(monkeypatch) as server:
-        yield server
-
-
-@pytest.fixture
-def client(fake):
-    return TestClient(api_app)
 
 
 def post(client, payload: str) -> int:

@@ -8,27 +8,14 @@ import logging
 import pytest
 import stripe
 from sqlmodel import select
-from starlette.testclient import TestClient
-from stripe_fake import ACCOUNT, running, scenario, sign
+from stripe_fake import ACCOUNT, scenario, sign
 
-from portal_app.api import api_app
 from portal_app.config import settings
 from portal_app.models import Payment, StripeEvent
 from portal_app.services.billing.checkout import start_checkout
 from portal_app.services.billing.stripe_events import handle_event, live_key
 
 RETURN = "https://portal.example.com"
-
-
-@pytest.fixture
-def fake(db, monkeypatch):
-    with running(monkeypatch) as server:
-        yield server
-
-
-@pytest.fixture
-def client(fake):
-    return TestClient(api_app)
 
 
 def post(client, payload: str):

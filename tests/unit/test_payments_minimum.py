@@ -9,7 +9,7 @@ import pytest
 import requests
 import stripe
 from sqlmodel import select
-from stripe_fake import ACCOUNT, MINIMUM_CHARGE, SECRET_KEY, StripeFake, running, scenario
+from stripe_fake import ACCOUNT, MINIMUM_CHARGE, SECRET_KEY, StripeFake, scenario
 
 from portal_app.models import Invoice, PaymentAttempt
 from portal_app.payments.gateway import PaymentError, client, options
@@ -34,12 +34,6 @@ def server():
     fake.start()
     yield fake
     fake.stop()
-
-
-@pytest.fixture
-def fake(db, monkeypatch):
-    with running(monkeypatch) as server:
-        yield server
 
 
 def post(server: StripeFake, path: str, data: dict[str, str]):

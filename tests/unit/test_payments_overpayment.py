@@ -4,53 +4,23 @@ the excess once, whatever the order of events, replays or a race with the custom
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
-from fault_injection import run_together, scratch_postgres
-from sqlmodel import Session, select
+from payment_helpers import RETURN, deliver, new_session, payments, webhook_racing_the_return_page
+from sqlmodel import select
 from stripe_fake import ACCOUNT, running, scenario
 
-from portal_app import db as portal_db
-from portal_app.models import InvoiceState, Payment, PaymentAttempt, PaymentStatus
-from portal_app.services.billing import checkout
-from portal_app.services.billing import stripe_events as events
+from portal_app.models import InvoiceState, PaymentAttempt, PaymentStatus
 from portal_app.services.billing.checkout import checkout_return, start_checkout
 from portal_app.services.billing.invoices import payment_page
 from portal_app.services.billing.recording import REFUND, record_succeeded
-from portal_app.services.billing.stripe_events import handle_event
 from portal_app.services.common.pagination import PageRequest
-
-RETURN = "https://portal.example.com"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, env, monkeypatch):
-    if request.param == "sqlite":
-        yield request.getfixturevalue("db")
-        return
-    with scratch_postgres(monkeypatch) as session:
-        yield session
 
 
 @pytest.fixture
 def fake(database, monkeypatch):
     with running(monkeypatch) as server:
         yield server
-
-
-def new_session() -> Session:
-    return Session(portal_db.engine(), expire_on_commit=False)
-
-
-def deliver(event: dict) -> None:
-    with new_session() as session:
-        handle_event(session, event)
-
-
-def payments(db) -> list[Payment]:
-    db.expire_all()
-    return list(db.exec(select(Payment).order_by(Payment.id)).all())
 
 
 def refund_notes(db) -> list[PaymentAttempt]:
@@ -151,21 +121,7 @@ def test_a_payment_reaching_a_void_invoice_is_refunded_in_full(database, fake):
 def test_the_webhook_racing_the_return_page_refunds_the_excess_once(database, fake, monkeypatch):
     s, session = overpaid(database, fake)
     event = json.loads(fake.event("checkout.session.completed", session, account=ACCOUNT))
-    both_decided = threading.Barrier(2, timeout=30)
-    record = events.checkout_completed
-
-    def decided_then_record(*args):
-        both_decided.wait()  # each has found the payment unrecorded and is about to record it
-        return record(*args)
-
-    monkeypatch.setattr(events, "checkout_completed", decided_then_record)
-    monkeypatch.setattr(checkout, "checkout_completed", decided_then_record)
-
-    def success_page() -> str:
-        with new_session() as db:
-            return checkout.checkout_return(db, s.principal, s.invoice.id, session["id"])
-
-    webhook_result, page_result = run_together(lambda: deliver(event), success_page)
+    webhook_result, page_result = webhook_racing_the_return_page(monkeypatch, s, session, event)
     assert webhook_result is None
     assert page_result in ("paid", "processing")
     [payment] = payments(database)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from fault_injection import meet_after, run_together, scratch_postgres
-from sqlmodel import Session, select
+from fault_injection import meet_after, run_together
+from payment_helpers import RETURN, deliver, new_session
+from sqlmodel import select
 from stripe_fake import ACCOUNT, running, scenario
 
 from portal_app import db as portal_db
@@ -16,34 +17,13 @@ from portal_app.services.billing import checkout
 from portal_app.services.billing.checkout import start_checkout
 from portal_app.services.billing.invoices import payment_page
 from portal_app.services.billing.recording import NotRecordedYet
-from portal_app.services.billing.stripe_events import handle_event
 from portal_app.services.common.pagination import PageRequest
-
-RETURN = "https://portal.example.com"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, env, monkeypatch):
-    if request.param == "sqlite":
-        yield request.getfixturevalue("db")
-        return
-    with scratch_postgres(monkeypatch) as session:
-        yield session
 
 
 @pytest.fixture
 def fake(database, monkeypatch):
     with running(monkeypatch) as server:
         yield server
-
-
-def new_session() -> Session:
-    return Session(portal_db.engine(), expire_on_commit=False)
-
-
-def deliver(event: dict) -> None:
-    with new_session() as session:
-        handle_event(session, event)
 
 
 def payment_of(db) -> Payment:

@@ -8,28 +8,15 @@ import time
 import pytest
 from factories import run_concurrently
 from sqlmodel import Session, select
-from starlette.testclient import TestClient
-from stripe_fake import ACCOUNT, WEBHOOK_SECRET, running, scenario, sign
+from stripe_fake import ACCOUNT, WEBHOOK_SECRET, scenario, sign
 
 from portal_app import db as portal_db
-from portal_app.api import api_app
 from portal_app.api.stripe_webhook import MAX_BODY_BYTES
 from portal_app.models import Payment, PaymentAttempt, PaymentStatus, StripeEvent
 from portal_app.services.billing.checkout import checkout_return, start_checkout
 from portal_app.services.billing.stripe_events import handle_event
 
 RETURN = "https://portal.example.com"
-
-
-@pytest.fixture
-def fake(db, monkeypatch):
-    with running(monkeypatch) as server:
-        yield server
-
-
-@pytest.fixture
-def client(fake):
-    return TestClient(api_app)
 
 
 def post(client, payload: str, signature: str | None):

@@ -12,7 +12,7 @@ import requests
 import stripe
 from sqlmodel import select
 from stripe_contract import ROUTES, ContractError, check, decode, params_type
-from stripe_fake import ACCOUNT, SECRET_KEY, StripeFake, running, scenario
+from stripe_fake import ACCOUNT, SECRET_KEY, StripeFake, scenario
 
 from portal_app.models import Invoice, Payment, PaymentStatus
 from portal_app.payments.gateway import client
@@ -33,12 +33,6 @@ def server():
     fake.start()
     yield fake
     fake.stop()
-
-
-@pytest.fixture
-def fake(db, monkeypatch):
-    with running(monkeypatch) as server:
-        yield server
 
 
 def call(server: StripeFake, method: str, path: str, data=None, *, key: str = "", account: str = ACCOUNT):

@@ -10,7 +10,7 @@ import pytest
 import stripe
 from stripe._util import convert_to_stripe_object
 from stripe_contract import RESOURCES, ShapeError, check_shape, resource_class
-from stripe_fake import ACCOUNT, running, scenario
+from stripe_fake import ACCOUNT, scenario
 
 from portal_app.payments.gateway import client, options
 from portal_app.services.billing.autopay import run_autopay
@@ -20,12 +20,6 @@ from portal_app.services.billing.stripe_events import handle_event
 
 RETURN = "https://portal.example.com"
 NOW = datetime(2025, 2, 15, 6, 0, tzinfo=UTC).replace(tzinfo=None)
-
-
-@pytest.fixture
-def fake(db, monkeypatch):
-    with running(monkeypatch) as server:
-        yield server
 
 
 def every_kind(db, fake) -> list[dict]:
