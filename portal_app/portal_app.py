@@ -9,6 +9,7 @@ from portal_app.pages import (  # noqa: F401  (registers pages)
     billing,
     help,
     login,
+    not_found,
     overview,
     profile,
     projects,

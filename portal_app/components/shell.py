@@ -38,6 +38,11 @@ def _brand() -> rx.Component:
     )
 
 
+def _header_placeholder(width: str) -> rx.Component:
+    """A bar where the provider's name or the person's menu will be, until the page load has read them."""
+    return rx.skeleton(rx.box(height="2rem"), width=width, max_width="45%", loading=True)
+
+
 def log_out_button() -> rx.Component:
     """Ends this browser's session (customer portal and staff console alike)."""
     return rx.button(
@@ -116,8 +121,8 @@ def portal_shell(active: str, *body: rx.Component, always: bool = False) -> rx.C
         rx.el.header(
             rx.box(
                 rx.flex(
-                    _brand(),
-                    _user_menu(),
+                    rx.cond(SessionState.header_loaded, _brand(), _header_placeholder("12rem")),
+                    rx.cond(SessionState.header_loaded, _user_menu(), _header_placeholder("16rem")),
                     justify="between",
                     align="center",
                     wrap="wrap",

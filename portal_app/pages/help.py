@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.loading import until_loaded
 from portal_app.components.shell import portal_shell
 from portal_app.pages.registry import portal_page
 from portal_app.state.help import ArticleState, HelpState
@@ -146,7 +147,7 @@ def help_page() -> rx.Component:
                     role="status",
                 ),
             ),
-            _results(),
+            until_loaded(HelpState.loaded, _results(), lines=4),
             spacing="4",
             width="100%",
         ),
@@ -205,4 +206,6 @@ HEADER_LAYOUT = {
 @portal_page(ARTICLE_ROUTE, "Help", on_load=ArticleState.load_article)
 def article_page() -> rx.Component:
     """One article: title, updated date, tags and the sanitised body."""
-    return portal_shell("Help", rx.cond(ArticleState.found, _article(), _not_found()))
+    return portal_shell(
+        "Help", until_loaded(ArticleState.loaded, rx.cond(ArticleState.found, _article(), _not_found()), lines=6)
+    )

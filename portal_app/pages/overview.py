@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.cards import figure, labelled, link_button, section, status_badge
+from portal_app.components.loading import until_loaded
 from portal_app.components.shell import portal_shell
 from portal_app.pages.registry import portal_page
 from portal_app.state.overview import OverviewState
@@ -140,5 +141,7 @@ def overview_page() -> rx.Component:
     return portal_shell(
         "Overview",
         rx.heading("Overview", size="6", as_="h1", margin_bottom="var(--space-4)"),
-        rx.vstack(_account(), _services(), _activity(), spacing="4", width="100%"),
+        until_loaded(
+            OverviewState.loaded, rx.vstack(_account(), _services(), _activity(), spacing="4", width="100%"), lines=6
+        ),
     )

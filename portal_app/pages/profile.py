@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal_app.components.auth_card import auth_card, field, form_error, form_notice
 from portal_app.components.cards import labelled, link_button, section
+from portal_app.components.loading import until_loaded
 from portal_app.components.shell import portal_shell
 from portal_app.pages.profile_two_factor import two_factor_section
 from portal_app.pages.registry import portal_page
@@ -124,49 +125,56 @@ def profile_page() -> rx.Component:
     return portal_shell(
         "Profile",
         rx.heading("Profile settings", size="6", as_="h1", margin_bottom="var(--space-4)"),
-        rx.grid(
-            section("Name", _name_form()),
-            section("Sign-in email", _email_form()),
-            section("Password", _password_form()),
-            two_factor_section(),
-            rx.cond(ProfileState.linked, _record()),
-            columns=rx.breakpoints(initial="1", md="2"),
-            spacing="4",
-            width="100%",
-        ),
-        rx.box(
-            section(
-                "Active sessions",
-                form_notice(ProfileState.sessions_notice),
-                rx.box(
-                    rx.el.table(
-                        rx.el.thead(
-                            rx.el.tr(
-                                rx.el.th("Device", scope="col"),
-                                rx.el.th("Address", scope="col"),
-                                rx.el.th("Last activity (UTC)", scope="col"),
-                                rx.el.th(rx.el.span("Actions", class_name="visually-hidden"), scope="col"),
-                            )
-                        ),
-                        rx.el.tbody(rx.foreach(ProfileState.sessions, _session_row)),
-                        class_name="data-table",
-                    ),
-                    class_name="table-scroll",
-                    tab_index=0,
-                    role="region",
-                    aria_label="Active sessions",
-                ),
-                rx.button(
-                    "Sign out other sessions",
-                    on_click=ProfileState.sign_out_others,
-                    variant="soft",
-                    color_scheme="red",
-                    margin_top="var(--space-3)",
-                ),
-            ),
-            margin_top="var(--space-4)",
-        ),
+        until_loaded(ProfileState.loaded, _settings(), _sessions(), lines=6),
         always=True,
+    )
+
+
+def _settings() -> rx.Component:
+    return rx.grid(
+        section("Name", _name_form()),
+        section("Sign-in email", _email_form()),
+        section("Password", _password_form()),
+        two_factor_section(),
+        rx.cond(ProfileState.linked, _record()),
+        columns=rx.breakpoints(initial="1", md="2"),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _sessions() -> rx.Component:
+    return rx.box(
+        section(
+            "Active sessions",
+            form_notice(ProfileState.sessions_notice),
+            rx.box(
+                rx.el.table(
+                    rx.el.thead(
+                        rx.el.tr(
+                            rx.el.th("Device", scope="col"),
+                            rx.el.th("Address", scope="col"),
+                            rx.el.th("Last activity (UTC)", scope="col"),
+                            rx.el.th(rx.el.span("Actions", class_name="visually-hidden"), scope="col"),
+                        )
+                    ),
+                    rx.el.tbody(rx.foreach(ProfileState.sessions, _session_row)),
+                    class_name="data-table",
+                ),
+                class_name="table-scroll",
+                tab_index=0,
+                role="region",
+                aria_label="Active sessions",
+            ),
+            rx.button(
+                "Sign out other sessions",
+                on_click=ProfileState.sign_out_others,
+                variant="soft",
+                color_scheme="red",
+                margin_top="var(--space-3)",
+            ),
+        ),
+        margin_top="var(--space-4)",
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.loading import until_loaded
 from portal_app.components.shell import portal_shell
 from portal_app.pages.registry import portal_page
 from portal_app.state.projects import ProjectsState
@@ -61,16 +62,20 @@ def projects_page() -> rx.Component:
     return portal_shell(
         "Projects",
         rx.heading("Projects", size="6", as_="h1", margin_bottom="var(--space-4)"),
-        rx.cond(
-            ProjectsState.projects.length() > 0,
-            rx.grid(
-                rx.foreach(ProjectsState.projects, _project_card),
-                columns=rx.breakpoints(initial="1", md="2"),
-                spacing="3",
-                width="100%",
-            ),
-            rx.callout(
-                "There are no projects linked to your account.", icon="info", color_scheme="gray", high_contrast=True
-            ),
+        until_loaded(ProjectsState.loaded, _projects()),
+    )
+
+
+def _projects() -> rx.Component:
+    return rx.cond(
+        ProjectsState.projects.length() > 0,
+        rx.grid(
+            rx.foreach(ProjectsState.projects, _project_card),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="3",
+            width="100%",
+        ),
+        rx.callout(
+            "There are no projects linked to your account.", icon="info", color_scheme="gray", high_contrast=True
         ),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.cards import section, status_badge
+from portal_app.components.loading import until_loaded
 from portal_app.components.shell import portal_shell
 from portal_app.components.tables import data_table, summary_card
 from portal_app.pages.registry import portal_page
@@ -29,28 +30,35 @@ def services_page() -> rx.Component:
     return portal_shell(
         "Services",
         rx.heading("Services", size="6", as_="h1", margin_bottom="var(--space-4)"),
-        rx.grid(
-            summary_card(
-                "Active services",
-                ServicesState.active_services.to_string() + " of " + ServicesState.total_services.to_string(),
-            ),
-            summary_card("Open invoices", ServicesState.open_invoices),
-            summary_card("Outstanding balance", ServicesState.outstanding_balance),
-            summary_card("Support tickets", ServicesState.open_tickets, "Open"),
-            columns=rx.breakpoints(initial="1", xs="2", md="4"),
-            spacing="3",
-            width="100%",
-            margin_bottom="var(--space-4)",
-            id="services-summary",
+        until_loaded(ServicesState.loaded, _summary(), _detail(), lines=5),
+    )
+
+
+def _summary() -> rx.Component:
+    return rx.grid(
+        summary_card(
+            "Active services",
+            ServicesState.active_services.to_string() + " of " + ServicesState.total_services.to_string(),
         ),
-        section(
+        summary_card("Open invoices", ServicesState.open_invoices),
+        summary_card("Outstanding balance", ServicesState.outstanding_balance),
+        summary_card("Support tickets", ServicesState.open_tickets, "Open"),
+        columns=rx.breakpoints(initial="1", xs="2", md="4"),
+        spacing="3",
+        width="100%",
+        margin_bottom="var(--space-4)",
+        id="services-summary",
+    )
+
+
+def _detail() -> rx.Component:
+    return section(
+        "Services detail",
+        data_table(
+            ["Service", "Active since", "Status"],
+            ServicesState.services,
+            _row,
+            "No services are provisioned on your account yet.",
             "Services detail",
-            data_table(
-                ["Service", "Active since", "Status"],
-                ServicesState.services,
-                _row,
-                "No services are provisioned on your account yet.",
-                "Services detail",
-            ),
         ),
     )

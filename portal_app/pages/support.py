@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal_app.components.auth_card import form_error
 from portal_app.components.cards import heading_with_back_link, link_button, position_notice, section
+from portal_app.components.loading import until_loaded
 from portal_app.components.shell import portal_shell
 from portal_app.components.stars import star_line, star_rating_input
 from portal_app.components.tables import pager
@@ -169,7 +170,7 @@ def support_page() -> rx.Component:
             rx.grid(
                 section(
                     "Recent tickets",
-                    ticket_list(SupportState.tickets, "Recent tickets"),
+                    until_loaded(SupportState.loaded, ticket_list(SupportState.tickets, "Recent tickets")),
                     action=link_button("All tickets", ALL_TICKETS_ROUTE, "soft"),
                 ),
                 section("Open a support ticket", _ticket_form()),
@@ -197,8 +198,11 @@ def all_tickets_page() -> rx.Component:
         position_notice(AllTicketsState.notice),
         section(
             "Tickets",
-            ticket_list(AllTicketsState.tickets, "All tickets"),
-            pager("Ticket pages", AllTicketsState.ticket_pager),
+            until_loaded(
+                AllTicketsState.loaded,
+                ticket_list(AllTicketsState.tickets, "All tickets"),
+                pager("Ticket pages", AllTicketsState.ticket_pager),
+            ),
         ),
     )
 

@@ -45,6 +45,7 @@ class HelpState(SessionState):
     tag: str = ""
     articles: list[ArticleCard] = []
     tag_links: list[FilterLink] = []
+    loaded: bool = False  # the page shows a skeleton until its first load has read the data
 
     @rx.event
     async def load_help(self):
@@ -63,6 +64,7 @@ class HelpState(SessionState):
                 FilterLink(t, help_href(self.query, "" if t.casefold() == current else t), t.casefold() == current)
                 for t in page.tags
             ]
+        self.loaded = True
         return None
 
     @rx.event
@@ -91,6 +93,7 @@ class ArticleState(SessionState):
     html: str = ""
     tags: list[str] = []
     updated: str = ""
+    loaded: bool = False  # the page shows a skeleton until its first load has read the data
 
     @rx.event
     async def load_article(self):
@@ -104,4 +107,5 @@ class ArticleState(SessionState):
         self.html = page.html if page else ""
         self.tags = page.tags if page else []
         self.updated = page.updated if page else ""
+        self.loaded = True
         return None

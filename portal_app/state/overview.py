@@ -26,6 +26,7 @@ class OverviewState(SessionState):
     last_payment_date: str = ""
     open_tickets: int = 0
     active_projects: int = 0
+    loaded: bool = False  # the page shows a skeleton until its first load has read the data
 
     @rx.event
     async def load_overview(self):
@@ -36,6 +37,7 @@ class OverviewState(SessionState):
             return self._login_redirect()
         if data is not None:
             self._show(data)
+        self.loaded = True
         return None
 
     def _show(self, data: Overview) -> None:

@@ -31,6 +31,7 @@ class ProfileState(SessionState):
     password_notice: str = ""
     password_error: str = ""
     sessions_notice: str = ""
+    loaded: bool = False  # the page shows a skeleton until its first load has read the data
 
     @rx.event
     async def load_profile(self):
@@ -48,6 +49,7 @@ class ProfileState(SessionState):
         page = await self._open_page(profile.profile_page)
         if page is not None:
             self._show(page)
+        self.loaded = True
 
     def _show(self, page: ProfilePage) -> None:
         self.name = page.name

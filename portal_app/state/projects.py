@@ -12,6 +12,7 @@ class ProjectsState(SessionState):
     """The current customer's projects."""
 
     projects: list[ProjectCard] = []
+    loaded: bool = False  # the page shows a skeleton until its first load has read the data
 
     @rx.event
     async def load_projects(self):
@@ -21,4 +22,5 @@ class ProjectsState(SessionState):
         except SignedOut:
             return self._login_redirect()
         self.projects = cards or []
+        self.loaded = True
         return None

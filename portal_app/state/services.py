@@ -17,6 +17,7 @@ class ServicesState(SessionState):
     open_invoices: int = 0
     outstanding_balance: str = ""
     open_tickets: int = 0
+    loaded: bool = False  # the page shows a skeleton until its first load has read the data
 
     @rx.event
     async def load_services(self):
@@ -32,4 +33,5 @@ class ServicesState(SessionState):
             self.open_invoices = page.open_invoices
             self.outstanding_balance = page.outstanding_balance
             self.open_tickets = page.open_tickets
+        self.loaded = True
         return None

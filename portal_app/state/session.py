@@ -59,6 +59,8 @@ class SessionState(rx.State):
     org_choices: list[OrganisationOption] = []
     active_customer: str = ""
     linked: bool = True
+    # False until a page load has read the header: the shell shows placeholders, not the default name.
+    header_loaded: bool = False
 
     def _token(self) -> str:
         return self.browser_token or self.remembered_token
@@ -109,6 +111,7 @@ class SessionState(rx.State):
         self.org_choices = header.choices
         self.active_customer = header.active_customer
         self.linked = header.linked
+        self.header_loaded = True
 
     @rx.event
     async def switch_organisation(self, customer_id: str):

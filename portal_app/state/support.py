@@ -45,6 +45,7 @@ class SupportState(SessionState):
     # Sent with the form so a double submit carries the same key; only keys issued here are accepted.
     form_key: str = ""
     _issued_keys: list[str] = []
+    loaded: bool = False  # the page shows a skeleton until its first load has read the data
 
     @rx.event
     async def load_support(self):
@@ -60,6 +61,7 @@ class SupportState(SessionState):
         if recent is not None:
             self.tickets = recent
             self._issue_key()
+        self.loaded = True
         return None
 
     def _issue_key(self) -> None:
@@ -124,6 +126,7 @@ class AllTicketsState(SessionState):
     tickets: list[TicketSummary] = []
     ticket_pager: Pager = Pager()
     notice: str = ""
+    loaded: bool = False  # the page shows a skeleton until its first load has read the data
 
     @rx.event
     async def load_all_tickets(self):
@@ -138,6 +141,7 @@ class AllTicketsState(SessionState):
             self.tickets, info = page
             self.ticket_pager = pager_for(info, _all_tickets_href)
             self.notice = NEAREST_PAGE if info.number != request.number else ""
+        self.loaded = True
         return None
 
 
