@@ -38,6 +38,11 @@ def _brand() -> rx.Component:
     )
 
 
+def _brand_colour() -> rx.Var:
+    """The provider's colour, or a neutral grey until the header is known (never another provider's default)."""
+    return rx.cond(SessionState.header_loaded, SessionState.org_colour, "var(--gray-a4)")
+
+
 def _header_placeholder(width: str) -> rx.Component:
     """A bar where the provider's name or the person's menu will be, until the page load has read them."""
     return rx.skeleton(rx.box(height="2rem"), width=width, max_width="45%", loading=True)
@@ -131,7 +136,7 @@ def portal_shell(active: str, *body: rx.Component, always: bool = False) -> rx.C
                 class_name="container",
             ),
             class_name="portal-header",
-            style={"border_top": f"4px solid {SessionState.org_colour}"},
+            style={"border_top": f"4px solid {_brand_colour()}"},
         ),
         rx.cond(SessionState.linked, rx.box(_tabs(active), class_name="container")),
         rx.el.main(
