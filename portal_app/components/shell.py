@@ -61,20 +61,19 @@ def log_out_button() -> rx.Component:
 
 
 def _org_switcher() -> rx.Component:
+    """The person's customer records as a menu: it switches only on a choice (click, or Enter in the open list),
+    never while arrow keys move over a closed control."""
     return rx.cond(
         SessionState.org_choices.length() > 1,
-        rx.el.label(
-            rx.el.span("Organisation", class_name="visually-hidden"),
-            rx.el.select(
-                rx.foreach(
-                    SessionState.org_choices,
-                    lambda c: rx.el.option(c.label, value=c.value),
-                ),
-                value=SessionState.active_customer,
-                on_change=SessionState.switch_organisation,
-                class_name="org-switcher",
-                id="org-switcher",
+        rx.select.root(
+            rx.select.trigger(aria_label="Organisation", id="org-switcher", class_name="org-switcher"),
+            rx.select.content(
+                rx.foreach(SessionState.org_choices, lambda c: rx.select.item(c.label, value=c.value)),
+                position="popper",
             ),
+            value=SessionState.active_customer,
+            on_change=SessionState.switch_organisation,
+            size="2",
         ),
     )
 
@@ -123,6 +122,12 @@ def _tabs(active: str) -> rx.Component:
 def portal_shell(active: str, *body: rx.Component, always: bool = False) -> rx.Component:
     """A signed-in page: header, tabs and the body (or the not-linked notice unless `always`)."""
     return rx.box(
+        rx.el.a(
+            "Skip to content",
+            href="#main",
+            on_click=[rx.prevent_default, rx.set_focus("main")],  # the router would not move focus
+            class_name="skip-link",
+        ),
         rx.el.header(
             rx.box(
                 rx.flex(
@@ -143,6 +148,7 @@ def portal_shell(active: str, *body: rx.Component, always: bool = False) -> rx.C
             rx.fragment(*body) if always else rx.cond(SessionState.linked, rx.fragment(*body), not_linked_notice()),
             class_name="container page-body",
             id="main",
+            tab_index=-1,  # the skip link's target takes focus
         ),
         class_name="portal",
     )
