@@ -17,17 +17,21 @@ def _account() -> rx.Component:
         rx.flex(
             rx.el.dl(
                 labelled("Client name", OverviewState.client_name),
-                labelled("Email", OverviewState.email),
-                labelled("Phone", OverviewState.phone),
+                _contact("Email", OverviewState.email, "mailto:" + OverviewState.email),
+                _contact("Phone", OverviewState.phone, OverviewState.phone_href),
                 labelled("Address", OverviewState.address),
                 class_name="details",
             ),
             rx.box(
                 figure("Balance due", OverviewState.balance_due),
                 rx.cond(
-                    OverviewState.has_balance,
-                    rx.link("Go to billing", href="/portal/billing", size="2"),
-                    rx.text("Nothing is due right now.", size="2", color_scheme="gray"),
+                    OverviewState.pay_online,
+                    link_button("Pay now", "/portal/billing"),
+                    rx.cond(
+                        OverviewState.has_balance,
+                        rx.link("Go to billing", href="/portal/billing", size="2"),
+                        rx.text("Nothing is due right now.", size="2", color_scheme="gray"),
+                    ),
                 ),
                 class_name="balance-box",
                 id="balance-due",
@@ -36,6 +40,14 @@ def _account() -> rx.Component:
             wrap="wrap",
             justify="between",
         ),
+    )
+
+
+def _contact(label: str, value: rx.Var, href: rx.Var) -> rx.Component:
+    """An email or phone number that a tap opens in the mail app or dials; a dash when there is none."""
+    return rx.fragment(
+        rx.el.dt(label),
+        rx.el.dd(rx.cond((value != "") & (href != ""), rx.link(value, href=href), "—")),
     )
 
 
@@ -126,7 +138,7 @@ def _activity() -> rx.Component:
             spacing="3",
         ),
         rx.flex(
-            link_button("Go to billing", "/portal/billing"),
+            link_button("Billing history", "/portal/billing/history", "soft"),
             link_button("Need help? View support", "/portal/support", "outline"),
             spacing="3",
             wrap="wrap",

@@ -18,6 +18,8 @@ class OverviewState(SessionState):
     address: str = ""
     balance_due: str = ""
     has_balance: bool = False
+    pay_online: bool = False
+    phone_href: str = ""
     services: list[ServiceCard] = []
     service_count: int = 0
     last_invoice_total: str = ""
@@ -47,6 +49,8 @@ class OverviewState(SessionState):
         self.address = data.address
         self.balance_due = data.balance_due
         self.has_balance = data.has_balance
+        self.pay_online = data.pay_online
+        self.phone_href = data.phone_href
         self.services = data.services
         self.service_count = data.service_count
         self.last_invoice_total = data.last_invoice_total

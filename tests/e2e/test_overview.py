@@ -25,6 +25,8 @@ def test_overview_shows_the_account_as_the_database_has_it(page: Page, portal_db
 
     expect(_detail(page, "Client name")).to_have_text("Alex Morgan")
     expect(_detail(page, "Email")).to_have_text("alex.morgan@example.com")
+    expect(_detail(page, "Email").get_by_role("link")).to_have_attribute("href", "mailto:alex.morgan@example.com")
+    expect(_detail(page, "Phone").get_by_role("link")).to_have_attribute("href", re.compile(r"^tel:\+?\d+$"))
     expect(page.locator("#balance-due")).to_contain_text("Balance due")
     expect(page.locator("#balance-due")).to_contain_text(alex.balance_due)
 
@@ -65,10 +67,13 @@ def test_service_cards_and_manage_services_list_every_service(page: Page, portal
     check_page(page, "services")
 
 
-def test_go_to_billing_opens_billing(page: Page) -> None:
+def test_the_balance_leads_to_billing_once(page: Page) -> None:
     sign_in(page, DEMO, DEMO_PASSWORD)
+    action = page.locator("#balance-due").get_by_role("link")
+    expect(action).to_have_text(re.compile("^(Pay now|Go to billing)$"))  # Pay now while card payments are on
+    expect(page.get_by_role("link", name=re.compile("^(Pay now|Go to billing)$"))).to_have_count(1)
 
-    page.get_by_role("link", name="Go to billing").first.click()
+    action.click()
 
     expect(page).to_have_url(at_path("/portal/billing"))
     expect(h1(page, "Billing")).to_be_visible()

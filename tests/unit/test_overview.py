@@ -9,7 +9,7 @@ from factories import make_customer, make_organisation, make_user, principal_for
 
 from portal_app.models import Invoice, InvoiceState, Payment, PaymentStatus, Service, Ticket, TicketStatus
 from portal_app.services.access import NotLinked
-from portal_app.services.accounts.overview import overview
+from portal_app.services.accounts.overview import overview, tel_link
 
 TODAY = date.today()
 
@@ -97,3 +97,29 @@ def test_unlinked_person_gets_not_linked(db):
     user = make_user(db)
     with pytest.raises(NotLinked, match="not linked"):
         overview(db, principal_for(db, user))
+
+
+def test_pay_now_only_with_a_balance_and_card_payments_on(db, monkeypatch):
+    from stripe_fake import SECRET_KEY, scenario
+
+    from portal_app.config import settings
+
+    paying = scenario(db, currency="USD", total_minor=4_200)
+    assert not overview(db, paying.principal).pay_online, "no platform key: no card payments"
+
+    monkeypatch.setenv("PORTAL_STRIPE_SECRET_KEY", SECRET_KEY)
+    settings.cache_clear()
+    assert overview(db, paying.principal).pay_online
+
+    paying.invoice.paid_minor = paying.invoice.total_minor
+    db.add(paying.invoice)
+    db.commit()
+    assert not overview(db, paying.principal).pay_online, "nothing due: nothing to pay"
+    settings.cache_clear()
+
+
+def test_phone_and_email_are_tap_links(db, alex):
+    assert overview(db, principal_for(db, alex)).phone_href == "tel:555"
+    assert tel_link("+1 (555) 010-0199") == "tel:+15550100199"
+    assert tel_link("0201 234 567") == "tel:0201234567"
+    assert tel_link("") == tel_link("n/a") == ""

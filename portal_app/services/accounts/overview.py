@@ -12,6 +12,7 @@ from portal_app.services.access import customer_scope
 from portal_app.services.accounts.provisioned import ServiceCard, service_cards
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.billing.balances import balance_due, format_balances, latest_invoice, latest_payment
+from portal_app.services.billing.eligibility import online_enabled
 from portal_app.services.common.dates import show_date
 from portal_app.services.common.money import format_money
 from portal_app.services.projects.progress import active_project_count
@@ -30,6 +31,8 @@ class Overview:
     address: str
     balance_due: str
     has_balance: bool
+    pay_online: bool = False  # a balance is due and card payments are on: "Pay now" beside the balance
+    phone_href: str = ""  # the phone as a tel: link (digits and a leading +), "" without a phone
     services: list[ServiceCard] = field(default_factory=list)
     service_count: int = 0
     last_invoice_total: str = ""
@@ -56,6 +59,8 @@ def overview(db: Session, principal: Principal) -> Overview:
         address=customer.address,
         balance_due=format_balances(balances, customer.currency, locale),
         has_balance=bool(balances),
+        pay_online=bool(balances) and online_enabled(scope.organisation, customer),
+        phone_href=tel_link(customer.phone),
         services=service_cards(db, customer, limit=SNAPSHOT_SIZE),
         service_count=service_count,
         last_invoice_total=(
@@ -69,3 +74,11 @@ def overview(db: Session, principal: Principal) -> Overview:
         open_tickets=open_ticket_count(db, customer),
         active_projects=active_project_count(db, customer),
     )
+
+
+def tel_link(phone: str) -> str:
+    """A `tel:` address for a phone number as people write it ("+1 (555) 010-0199" -> "tel:+15550100199")."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if not digits:
+        return ""
+    return f"tel:{'+' if phone.strip().startswith('+') else ''}{digits}"
