@@ -1,4 +1,5 @@
-"""Provider commands for CSV imports and account housekeeping, added to the CLI by `register(commands)`."""
+"""Provider commands for CSV imports, account housekeeping and the Stripe account, added to the CLI by
+`register(commands)`."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from sqlmodel import Session
 from portal_app.db import session_scope
 from portal_app.errors import PortalError
 from portal_app.mail import normalise_address
+from portal_app.services.access import provider_organisation
 from portal_app.services.accounts import customer_admin, two_factor
+from portal_app.services.billing import connect
+from portal_app.services.common.dates import show_datetime
 from portal_app.services.imports import records as imports
 
 audit = logging.getLogger("portal.audit")  # who changed someone's sign-in from the command line
@@ -86,6 +90,36 @@ def cmd_delete_customer(args: argparse.Namespace) -> None:
     print(f"Deleted customer {args.customer.strip()} of {args.org} with its services, invoices, payments and tickets.")
 
 
+def cmd_stripe_connect(args: argparse.Namespace) -> None:
+    """Connect the organisation to Stripe: create its account (unless it has one) and print Stripe's onboarding link."""
+    with session_scope() as db:
+        organisation = provider_organisation(db, args.org)
+        link = connect.start_onboarding(db, organisation, country=args.country)
+    print(f"Stripe account of {organisation.name}: {link.account}.")
+    print(f"Open this link to give Stripe your details (it works once, until {show_datetime(link.expires_at)} UTC):")
+    print(link.url)
+    print(f"Afterwards Stripe sends you back to the portal, which shows the status; or run: stripe-status {args.org}")
+
+
+def cmd_stripe_link(args: argparse.Namespace) -> None:
+    """Use a Stripe account already connected to the platform (acct_...): read it from Stripe and print its status."""
+    with session_scope() as db:
+        organisation = provider_organisation(db, args.org)
+        connect.link_existing(db, organisation, args.account)
+        lines = connect.status_in_words(organisation)
+    print(f"{organisation.name} now uses Stripe account {organisation.stripe_account_id}.")
+    print("\n".join(lines))
+
+
+def cmd_stripe_status(args: argparse.Namespace) -> None:
+    """Read the organisation's Stripe account again and print its status: card payments, payouts, what Stripe needs."""
+    with session_scope() as db:
+        organisation = provider_organisation(db, args.org)
+        connect.refresh_status(db, organisation)
+        lines = connect.status_in_words(organisation)
+    print("\n".join(lines))
+
+
 def _run_import(importer: Importer, label: str, args: argparse.Namespace) -> None:
     """Print the summary, or every bad row (to stderr) and fail with a one-line reason."""
     data = _read(args.file)
@@ -134,6 +168,19 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     reset_two_factor = add("reset-two-factor", cmd_reset_two_factor)
     reset_two_factor.add_argument("--email", required=True, help="the person's sign-in email")
+
+    stripe_connect = add("stripe-connect", cmd_stripe_connect)
+    stripe_connect.add_argument("org", metavar="SLUG", help="the organisation's slug")
+    stripe_connect.add_argument(
+        "--country",
+        metavar="CC",
+        help="where the business is registered (e.g. GB) for a new account; default: Stripe's",
+    )
+    stripe_link = add("stripe-link", cmd_stripe_link)
+    stripe_link.add_argument("org", metavar="SLUG", help="the organisation's slug")
+    stripe_link.add_argument("account", metavar="acct_...", help="the connected account's id")
+    stripe_status = add("stripe-status", cmd_stripe_status)
+    stripe_status.add_argument("org", metavar="SLUG", help="the organisation's slug")
 
     delete = add("delete-customer", cmd_delete_customer)
     delete.add_argument("--org", required=True, metavar="SLUG", help="the organisation's slug")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import JSON, String
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from portal_app.models.base import utcnow
@@ -27,6 +27,18 @@ class Organisation(SQLModel, table=True):
     stripe_account_id: str | None = Field(default=None, max_length=64)
     online_payments_enabled: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     autopay_allowed: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # The connected account as Stripe last described it (services/billing/connect.py keeps it current). Card
+    # payments are offered only while charges are enabled; `stripe_status_at` None means never read ("not checked").
+    stripe_charges_enabled: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    stripe_payouts_enabled: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    stripe_details_submitted: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    stripe_currently_due: list[str] = Field(
+        default_factory=list, sa_type=JSON, sa_column_kwargs={"server_default": "[]"}
+    )
+    stripe_past_due: list[str] = Field(default_factory=list, sa_type=JSON, sa_column_kwargs={"server_default": "[]"})
+    stripe_disabled_reason: str | None = Field(default=None, max_length=80)
+    stripe_requirements_deadline: datetime | None = None
+    stripe_status_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -26,6 +26,9 @@ from typing_extensions import is_typeddict
 ID = r"[^/]+"
 # Every endpoint the portal calls (see `grep -rn "client()" portal_app`), with the type its SDK method takes.
 ROUTES: tuple[tuple[str, str, type], ...] = (
+    ("POST", "/v1/accounts", p.AccountCreateParams),
+    ("GET", f"/v1/accounts/{ID}", p.AccountRetrieveParams),
+    ("POST", "/v1/account_links", p.AccountLinkCreateParams),
     ("POST", "/v1/checkout/sessions", checkout.SessionCreateParams),
     ("GET", f"/v1/checkout/sessions/{ID}", checkout.SessionRetrieveParams),
     ("POST", "/v1/customers", p.CustomerCreateParams),
@@ -265,6 +268,7 @@ def _one_of(values: list[str]) -> str:
 
 # Each object the test server answers with: the SDK's resource class and its id prefix.
 RESOURCES: dict[str, tuple[str, str]] = {
+    "account": ("stripe.Account", "acct_"),
     "checkout.session": ("stripe.checkout.Session", "cs_"),
     "customer": ("stripe.Customer", "cus_"),
     "event": ("stripe.Event", "evt_"),

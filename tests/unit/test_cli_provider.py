@@ -1,4 +1,5 @@
-"""The provider commands (imports, deactivate-user, delete-customer) through an argparse CLI like cli.py's."""
+"""The provider commands (imports, deactivate-user, delete-customer, the Stripe account) through an argparse CLI
+like cli.py's."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from pathlib import Path
 import pytest
 from factories import make_customer, make_organisation, make_user
 from sqlmodel import select
+from stripe_fake_connect import connected_account, set_status
 
 from portal_app.cli import Parser
 from portal_app.cli import provider as cli_provider
 from portal_app.errors import PortalError
-from portal_app.models import Customer, Invoice, Payment, PortalUser, Service
+from portal_app.models import Customer, Invoice, Organisation, Payment, PortalUser, Service
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COMMANDS = [
@@ -22,6 +24,9 @@ COMMANDS = [
     "import-payments",
     "deactivate-user",
     "delete-customer",
+    "stripe-connect",
+    "stripe-link",
+    "stripe-status",
 ]
 
 
@@ -209,3 +214,69 @@ def test_delete_customer_by_id(db, acme, capsys):
     assert code == 0
     db.expire_all()
     assert db.get(Customer, customer_id) is None
+
+
+# -- the Stripe account ----------------------------------------------------------------------------------------------
+
+
+def test_stripe_connect_creates_the_account_and_prints_the_onboarding_link(db, acme, fake, capsys):
+    code, out, err = run(capsys, "stripe-connect", "acme", "--country", "GB")
+
+    assert (code, err) == (0, "")
+    db.expire_all()
+    account = db.get(Organisation, acme.id).stripe_account_id
+    lines = out.splitlines()
+    assert lines[0] == f"Stripe account of Acme Broadband: {account}."
+    assert lines[1].startswith("Open this link to give Stripe your details (it works once, until ")
+    assert lines[2].startswith(f"{fake.url}/connect/setup/{account}/")
+    assert lines[3].endswith("or run: stripe-status acme")
+
+
+def test_stripe_link_uses_an_existing_account_and_prints_its_status(db, acme, fake, capsys):
+    account = connected_account(fake, payouts_enabled=False, currently_due=["external_account"])
+
+    code, out, _ = run(capsys, "stripe-link", "acme", account["id"])
+
+    assert code == 0
+    assert out.splitlines()[0] == f"Acme Broadband now uses Stripe account {account['id']}."
+    assert "Card payments: enabled." in out
+    assert "Stripe still needs: a bank account for payouts." in out
+    db.expire_all()
+    assert db.get(Organisation, acme.id).stripe_charges_enabled is True
+
+
+def test_stripe_link_refuses_an_account_the_platform_cannot_read(db, acme, fake, capsys):
+    code, out, err = run(capsys, "stripe-link", "acme", "acct_1NotOurs")
+
+    assert (code, out) == (1, "")
+    assert err.startswith("error: Stripe does not let this platform read acct_1NotOurs")
+    db.expire_all()
+    assert db.get(Organisation, acme.id).stripe_account_id is None
+
+
+def test_stripe_status_reads_stripe_again_and_prints_it_in_words(db, acme, fake, capsys):
+    account = connected_account(fake)
+    run(capsys, "stripe-link", "acme", account["id"])
+    set_status(fake, account["id"], charges_enabled=False, disabled_reason="requirements.past_due",
+               past_due=["individual.verification.document"])  # fmt: skip
+
+    code, out, _ = run(capsys, "stripe-status", "acme")
+
+    assert code == 0
+    assert out.splitlines()[1:] == [
+        "Card payments: not enabled, so customers are not offered card or automatic payments.",
+        "Payouts to your bank: enabled.",
+        "Stripe has restricted the account: information Stripe asked for is overdue (listed below).",
+        "Overdue, Stripe needs now: a photo ID of the account holder.",
+    ]
+
+
+def test_stripe_commands_name_a_missing_organisation_or_account(db, acme, fake, capsys):
+    assert run(capsys, "stripe-status", "nowhere") == (
+        1,
+        "",
+        "error: There is no organisation with the slug 'nowhere'.\n",
+    )
+    code, _, err = run(capsys, "stripe-status", "acme")
+    assert (code, err) == (1, "error: Acme Broadband has no Stripe account yet: connect one with stripe-connect or "
+                           "stripe-link.\n")  # fmt: skip

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 import requests
 import stripe
+from factories import make_organisation
 from sqlmodel import select
 from stripe_contract import ROUTES, ContractError, check, decode, params_type
 from stripe_fake import ACCOUNT, SECRET_KEY, StripeFake, scenario
@@ -19,6 +20,7 @@ from portal_app.payments.gateway import client
 from portal_app.services.billing.autopay import run_autopay
 from portal_app.services.billing.cards import card_setup_return, disable_autopay, start_card_setup
 from portal_app.services.billing.checkout import checkout_return, start_checkout
+from portal_app.services.billing.connect import refresh_status, start_onboarding
 from portal_app.services.billing.stripe_events import handle_event
 
 RETURN = "https://portal.example.com"
@@ -151,7 +153,8 @@ def test_a_refused_request_is_not_stored_under_its_key(server):
 def test_every_route_is_checked_against_the_type_the_sdks_method_takes():
     """ROUTES names, per endpoint, the params type of the SDK service method that calls it."""
     services = [stripe.checkout.SessionService, stripe.CustomerService, stripe.PaymentIntentService,
-                stripe.PaymentMethodService, stripe.RefundService, stripe.SetupIntentService]  # fmt: skip
+                stripe.PaymentMethodService, stripe.RefundService, stripe.SetupIntentService, stripe.AccountService,
+                stripe.AccountLinkService]  # fmt: skip
     sdk: dict[tuple[str, str], str] = {}
     for service in services:
         for name, method in inspect.getmembers(service, inspect.isfunction):
@@ -165,8 +168,9 @@ def test_every_route_is_checked_against_the_type_the_sdks_method_takes():
 
 
 def test_the_portals_real_calls_all_keep_the_contract(db, fake):
-    """Every call the portal makes, through the real SDK: card setup and its return, checkout and its return, an
-    automatic payment, a new card, switching off. (`running` fails any test whose calls break the contract.)"""
+    """Every call the portal makes, through the real SDK: card setup and its return, checkout and its return (with
+    its receipt), an automatic payment, a new card, switching off, a provider's Connect onboarding and its status.
+    (`running` fails any test whose calls break the contract.)"""
     s = scenario(db, autopay=True, due_on=date(2025, 3, 1), total_minor=3_000)
     due = Invoice(customer_id=s.customer.id, issued_on=date(2025, 1, 1), due_on=date(2025, 2, 1), currency="EUR",
                   total_minor=1_200)  # fmt: skip
@@ -181,6 +185,9 @@ def test_the_portals_real_calls_all_keep_the_contract(db, fake):
                                    card="pm_card_mastercard")  # fmt: skip
     handle_event(db, json.loads(fake.event("checkout.session.completed", second, account=ACCOUNT)))
     disable_autopay(db, s.principal)
+    provider = make_organisation(db, slug="newcomer")
+    start_onboarding(db, provider)
+    refresh_status(db, provider)
 
     assert fake.refused == []
     used = {(r.method, params_type(r.method, r.path)) for r in fake.requests}
@@ -193,6 +200,10 @@ def test_the_portals_real_calls_all_keep_the_contract(db, fake):
         ("GET", "PaymentMethodRetrieveParams"),
         ("POST", "PaymentMethodDetachParams"),
         ("POST", "PaymentIntentCreateParams"),
+        ("GET", "PaymentIntentRetrieveParams"),  # the card of a receipt
+        ("POST", "AccountCreateParams"),
+        ("POST", "AccountLinkCreateParams"),
+        ("GET", "AccountRetrieveParams"),
     }
     assert len(fake.calls("POST /v1/payment_methods/")) == 2  # the old card on update, the new one on disabling
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 import stripe
+from factories import make_organisation
 from stripe._util import convert_to_stripe_object
 from stripe_contract import RESOURCES, ShapeError, check_shape, resource_class
 from stripe_fake import ACCOUNT, scenario
@@ -16,6 +17,7 @@ from portal_app.payments.gateway import client, options
 from portal_app.services.billing.autopay import run_autopay
 from portal_app.services.billing.cards import start_card_setup
 from portal_app.services.billing.checkout import start_checkout
+from portal_app.services.billing.connect import start_onboarding
 from portal_app.services.billing.stripe_events import handle_event
 
 RETURN = "https://portal.example.com"
@@ -37,6 +39,7 @@ def every_kind(db, fake) -> list[dict]:
     db.commit()
     assert run_autopay(db, now=NOW).charged == 1
     client().v1.refunds.create({"payment_intent": paid["payment_intent"], "amount": 100}, options(ACCOUNT, "r-1"))
+    start_onboarding(db, make_organisation(db, slug="newcomer"))  # a connected account of the platform
     return events
 
 

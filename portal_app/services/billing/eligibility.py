@@ -25,12 +25,18 @@ class PaymentOptions:
     contact_phone: str
 
 
+def charges_enabled(organisation: Organisation) -> bool:
+    """Stripe lets the provider's connected account take card payments (its status as last read: billing/connect.py)."""
+    return bool(organisation.stripe_account_id and organisation.stripe_charges_enabled)
+
+
 def online_enabled(organisation: Organisation, customer: Customer) -> bool:
-    """Card payments need the platform key, the provider's connected account switched on, and the customer allowed."""
+    """Card payments need the platform key, the provider's connected account switched on and able to take card
+    payments, and the customer allowed."""
     return bool(
         stripe_configured()
         and organisation.online_payments_enabled
-        and organisation.stripe_account_id
+        and charges_enabled(organisation)
         and customer.online_payments_allowed
     )
 
@@ -38,6 +44,18 @@ def online_enabled(organisation: Organisation, customer: Customer) -> bool:
 def autopay_enabled_for(organisation: Organisation, customer: Customer) -> bool:
     """Automatic payments need card payments and the provider allowing auto-charge."""
     return online_enabled(organisation, customer) and organisation.autopay_allowed
+
+
+def autopay_skipped_note(organisation: Organisation) -> str | None:
+    """The one line for the operator when the provider allows automatic payments but Stripe does not let its
+    connected account take card payments (so none are attempted); None otherwise."""
+    if not (organisation.online_payments_enabled and organisation.autopay_allowed) or charges_enabled(organisation):
+        return None
+    account = organisation.stripe_account_id or "no Stripe account connected"
+    return (
+        f"{organisation.name}: automatic payments skipped, Stripe has not enabled card payments on its account "
+        f"({account}); see stripe-status {organisation.slug}."
+    )
 
 
 def payment_options(db: Session, principal: Principal) -> PaymentOptions:
