@@ -15,7 +15,7 @@ from portal_app.models.accounts import (
 )
 from portal_app.models.billing import Invoice, InvoiceLine, InvoiceState, Payment, PaymentStatus, Service
 from portal_app.models.help import Article, ArticleStatus, ArticleVisibility
-from portal_app.models.payments import PaymentAttempt, StripeCustomer, StripeEvent
+from portal_app.models.payments import PaymentAttempt, StripeCustomer, StripeDispute, StripeEvent, StripeRefund
 from portal_app.models.projects import Project, ProjectStatus
 from portal_app.models.support import Priority, Ticket, TicketMessage, TicketStatus
 
@@ -43,7 +43,9 @@ __all__ = [
     "RecoveryCode",
     "Service",
     "StripeCustomer",
+    "StripeDispute",
     "StripeEvent",
+    "StripeRefund",
     "Ticket",
     "TicketMessage",
     "TicketStatus",

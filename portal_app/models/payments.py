@@ -1,4 +1,5 @@
-"""Online payments with Stripe: saved cards for automatic payments, payment attempts, processed events."""
+"""Online payments with Stripe: saved cards for automatic payments, payment attempts, refunds and disputes of card
+payments, processed events."""
 
 from __future__ import annotations
 
@@ -44,6 +45,44 @@ class PaymentAttempt(SQLModel, table=True):
     checkout_url: str = Field(default="", max_length=2000)
     status: str = Field(default="open", max_length=16)  # open, succeeded, failed, expired (refund: succeeded, failed)
     failure_reason: str = Field(default="", max_length=300)
+    # Refund note only: the largest `amount_refunded` Stripe reported on the charge (refunds not seen one by one yet).
+    charge_refunded_minor: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class StripeRefund(SQLModel, table=True):
+    """One refund of a card payment at Stripe, by Stripe's id: its amount and latest status decide what it reopened.
+
+    `own` names the portal's own refunds ("excess": what was paid beyond the balance; "in_full": a payment that found
+    nothing to pay), which reopen nothing; "" is a refund the provider made.
+    """
+
+    id: str = Field(primary_key=True, max_length=120)
+    payment_id: int = Field(foreign_key="payment.id", index=True)
+    amount_minor: int
+    currency: str = Field(max_length=3)
+    status: str = Field(max_length=20)  # pending, requires_action, succeeded, failed, canceled
+    own: str = Field(default="", max_length=10)
+    failure_reason: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class StripeDispute(SQLModel, table=True):
+    """One dispute (chargeback or inquiry) of a card payment, by Stripe's id, with the part of the balance it reopened.
+
+    `status` is the furthest stage seen (events arrive in any order); `reopened_minor` is what the withdrawn funds
+    reopened of the invoice's balance, given back to the invoice when the dispute is won.
+    """
+
+    id: str = Field(primary_key=True, max_length=120)
+    payment_id: int = Field(foreign_key="payment.id", index=True)
+    amount_minor: int
+    currency: str = Field(max_length=3)
+    status: str = Field(max_length=30)
+    reason: str = Field(default="", max_length=40)
+    reopened_minor: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

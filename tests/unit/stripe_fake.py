@@ -35,8 +35,10 @@ from werkzeug.wrappers import Request, Response
 
 try:
     from stripe_contract import ContractError, check_request, check_shape
+    from stripe_fake_connect import CONNECT_NOUNS, connect_answer, connected_account
 except ImportError:  # run as `python -m tests.unit.stripe_fake`
     from tests.unit.stripe_contract import ContractError, check_request, check_shape
+    from tests.unit.stripe_fake_connect import CONNECT_NOUNS, connect_answer, connected_account
 
 SECRET_KEY = "sk_test_portal"
 WEBHOOK_SECRET = "whsec_test_portal"
@@ -135,6 +137,8 @@ class StripeFake:
         self.requests: list[Recorded] = []
         self.objects: dict[str, dict[str, Any]] = {}
         self.refused: list[tuple[Recorded, dict[str, Any]]] = []  # requests outside Stripe's contract, with the error
+        self.outbox: list[str] = []  # events Stripe emitted for what requests did (refunds), sent if webhook_url is set
+        self._emitted: list[str] = []
         self._replies: dict[tuple[str | None, str], Reply] = {}
         self._failures: list[tuple[str, str]] = []
         self._stalls: list[Stall] = []
@@ -314,7 +318,25 @@ class StripeFake:
         self.expire_due()  # what Stripe did meanwhile (outside the lock: it may send webhooks)
         with self._lock:
             self.requests.append(record)
-            return self._answer(record, pairs)
+            response = self._answer(record, pairs)
+            emitted, self._emitted = self._emitted, []
+        if emitted and self.webhook_url:  # after answering, as Stripe does: the caller may not have committed yet
+            threading.Thread(target=self._send_all, args=(emitted,), daemon=True).start()
+        return response
+
+    def _emit(self, kind: str, obj: dict[str, Any], account: str | None) -> str:
+        """An event Stripe sends about what just happened: kept in `outbox`, sent to webhook_url after the answer."""
+        payload = self.event(kind, obj, account=account)
+        self.outbox.append(payload)
+        self._emitted.append(payload)
+        return payload
+
+    def _send_all(self, payloads: list[str]) -> None:
+        for payload in payloads:
+            try:
+                self.send_webhook(payload)
+            except OSError:
+                break  # the portal is not listening: Stripe would retry later; the test reads `outbox` instead
 
     def _answer(self, record: Recorded, pairs: list[tuple[str, str]]) -> Response:
         """Like Stripe: the contract check and early refusals, then the idempotency layer, then the endpoint."""
@@ -361,6 +383,8 @@ class StripeFake:
 
     def _handle(self, method: str, path: str, params: dict[str, Any], account: str | None) -> tuple[int, dict]:
         parts = path.strip("/").split("/")
+        if parts[1] in CONNECT_NOUNS:
+            return connect_answer(self, method, parts, params, account)
         if method == "POST" and path == "/v1/checkout/sessions":
             return self._create_session(params, account)
         if method == "POST" and path == "/v1/customers":
@@ -493,6 +517,7 @@ class StripeFake:
         fields = {
             "object": "refund",
             "payment_intent": intent["id"],
+            "charge": _charge_id(intent),
             "status": "succeeded",
             "amount": amount,
             "currency": intent["currency"],
@@ -500,7 +525,72 @@ class StripeFake:
             "metadata": params.get("metadata") or {},
         }
         refund = self._new("re", account, fields)
+        self._emit("refund.created", refund, account)
+        self._emit("charge.refunded", self.charge_of(intent), account)
         return 200, _public(refund)
+
+    def charge_of(self, intent: dict[str, Any]) -> dict[str, Any]:
+        """The Charge of a succeeded PaymentIntent as Stripe shows it in charge events (with its refunded total)."""
+        received, refunded = intent["amount_received"], intent.get("_refunded", 0)
+        return {
+            "id": _charge_id(intent),
+            "object": "charge",
+            "amount": intent["amount"],
+            "amount_captured": received,
+            "amount_refunded": refunded,
+            "refunded": received > 0 and refunded >= received,
+            "captured": True,
+            "paid": True,
+            "status": "succeeded",
+            "currency": intent["currency"],
+            "payment_intent": intent["id"],
+            "metadata": dict(intent.get("metadata") or {}),
+            "created": intent["created"],
+            "livemode": False,
+        }
+
+    def fail_refund(self, refund_id: str, reason: str = "expired_or_canceled_card") -> list[str]:
+        """What Stripe does when the card's bank sends a refund back (even one that had succeeded): the refund is
+        "failed" with the reason, the money is back on the account, and refund.failed, refund.updated and
+        charge.refund.updated go out (returned, and sent to webhook_url if set)."""
+        with self._lock:
+            refund = self.objects[refund_id]
+            refund["status"], refund["failure_reason"] = "failed", reason
+            intent = self.objects[refund["payment_intent"]]
+            intent["_refunded"] = intent.get("_refunded", 0) - refund["amount"]
+            kinds = ("refund.failed", "refund.updated", "charge.refund.updated")
+            sent = [self._emit(kind, refund, refund["_account"]) for kind in kinds]
+            self._emitted = []
+        if self.webhook_url:
+            self._send_all(sent)
+        return sent
+
+    def dispute(
+        self,
+        intent_id: str,
+        status: str = "needs_response",
+        *,
+        amount: int | None = None,
+        dispute_id: str = "",
+        reason: str = "fraudulent",
+    ) -> dict[str, Any]:
+        """A Dispute of the PaymentIntent's charge as Stripe's `charge.dispute.*` events carry it (not stored: the
+        portal never asks Stripe for disputes)."""
+        intent = self.objects[intent_id]
+        return {
+            "id": dispute_id or f"dp_{next(self._ids):06d}",
+            "object": "dispute",
+            "amount": intent["amount_received"] if amount is None else amount,
+            "currency": intent["currency"],
+            "charge": _charge_id(intent),
+            "payment_intent": intent_id,
+            "status": status,
+            "reason": reason,
+            "is_charge_refundable": False,
+            "metadata": {},
+            "created": int(self.clock()),
+            "livemode": False,
+        }
 
     def _payment_method(self, method_id: str, account: str | None) -> dict[str, Any] | None:
         """A test card (`pm_card_visa`, ...) on the account, made on first use; None if it is another account's."""
@@ -568,6 +658,11 @@ def _page(session: dict[str, Any]) -> str:
         f'<button type="submit">{title}</button></form>'
         f'<p><a href="{cancel}">Cancel</a></p></body></html>'
     )
+
+
+def _charge_id(intent: dict[str, Any]) -> str:
+    """The id of the PaymentIntent's (one) Charge."""
+    return "ch_" + intent["id"].removeprefix("pi_")
 
 
 def _is_open_session(obj: dict[str, Any]) -> bool:
@@ -651,6 +746,7 @@ def scenario(db, *, currency: str = "EUR", total_minor: int = 5_000, autopay: bo
         db,
         stripe_account_id=ACCOUNT,
         online_payments_enabled=True,
+        stripe_charges_enabled=True,  # Stripe has enabled card payments on the connected account
         autopay_allowed=autopay,
         email="billing@acme.example.com",
         phone="+1 555 0100",
@@ -705,9 +801,14 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=12111)
     parser.add_argument("--webhook-url", default="", help="where checkout.session.completed is POSTed")
     parser.add_argument("--webhook-secret", default=WEBHOOK_SECRET)
+    parser.add_argument(
+        "--connected-account", action="append", default=[], help="an acct_ id connected to the platform, charges on"
+    )
     args = parser.parse_args()
     fake = StripeFake(webhook_url=args.webhook_url, webhook_secret=args.webhook_secret)
     fake.url = f"http://{args.host}:{args.port}"
+    for account_id in args.connected_account:
+        connected_account(fake, account_id)
     server = make_server(args.host, args.port, fake.wsgi, threaded=True)
     server.serve_forever()
 

@@ -22,6 +22,8 @@ from portal_app.models import (
     Project,
     Service,
     StripeCustomer,
+    StripeDispute,
+    StripeRefund,
     Ticket,
     TicketMessage,
     TokenPurpose,
@@ -167,6 +169,9 @@ def test_the_refusal_names_every_active_user(db, bakery, alice):
 def test_after_deactivation_the_customer_and_everything_it_owns_is_deleted(db, bakery, cafe, alice):
     deactivate_user(db, "alice@example.com")
     session_token = sessions.open_session(db, alice.id, remember=False)  # an old session still pointing at it
+    paid = db.exec(select(Payment).where(Payment.customer_id == bakery.id)).one()
+    db.add(StripeRefund(id="re_1", payment_id=paid.id, amount_minor=100, currency="USD", status="succeeded"))
+    db.add(StripeDispute(id="dp_1", payment_id=paid.id, amount_minor=100, currency="USD", status="needs_response"))
     db.commit()
     before = row_counts(db)
 
@@ -182,6 +187,8 @@ def test_after_deactivation_the_customer_and_everything_it_owns_is_deleted(db, b
         "payment": 1,
         "paymentattempt": 1,
         "stripecustomer": 1,
+        "striperefund": 1,
+        "stripedispute": 1,
         "ticket": 1,
         "ticketmessage": 2,
         "project": 1,

@@ -10,8 +10,10 @@ import pytest
 from factories import sent_mail
 from sqlmodel import col, select
 from stripe_fake import ACCOUNT, scenario
+from stripe_fake_connect import connected_account
 
 from portal_app.cli import payments as cli_payments
+from portal_app.errors import PortalError
 from portal_app.models import (
     Invoice,
     InvoiceState,
@@ -206,7 +208,8 @@ def test_declined_or_authentication_required_keeps_the_invoice_open_and_emails_t
         3_000,
         attempt.stripe_payment_intent_id,
     )
-    assert reason in failed.reference
+    assert failed.reference == attempt.stripe_payment_intent_id
+    assert reason in failed.failure_reason
     [mail] = sent_mail()
     assert mail["To"] == "owner@riverside.example.com"
     assert "Automatic payment failed" in mail["Subject"]
@@ -245,6 +248,7 @@ def run_cli(argv: list[str]) -> None:
 
 def test_cli_enables_and_disables_payments_for_an_organisation(db, fake, capsys):
     s = scenario(db)
+    connected_account(fake, "acct_1NewAccount", charges_enabled=False, currently_due=["external_account"])
     run_cli(["payments", "enable", "--org", s.organisation.slug, "--account", "acct_1NewAccount", "--autopay"])
     db.expire_all()
     organisation = db.get(Organisation, s.organisation.id)
@@ -253,11 +257,22 @@ def test_cli_enables_and_disables_payments_for_an_organisation(db, fake, capsys)
         True,
         True,
     )
-    assert "Card payments are on" in capsys.readouterr().out
+    assert not organisation.stripe_charges_enabled  # read from Stripe: not yet, so no card payment is offered
+    out = capsys.readouterr().out
+    assert "Card payments are on" in out
+    assert "bank account" in out.lower()  # what Stripe still needs, in words
     run_cli(["payments", "disable", "--org", s.organisation.slug])
     db.expire_all()
     organisation = db.get(Organisation, s.organisation.id)
     assert (organisation.online_payments_enabled, organisation.autopay_allowed) == (False, False)
+
+
+def test_cli_refuses_an_account_the_platform_cannot_read(db, fake):
+    s = scenario(db)
+    with pytest.raises(PortalError, match="not connected to the platform"):
+        run_cli(["payments", "enable", "--org", s.organisation.slug, "--account", "acct_1Stranger"])
+    db.expire_all()
+    assert db.get(Organisation, s.organisation.id).stripe_account_id == ACCOUNT  # nothing changed
 
 
 def test_cli_autopay_run_prints_what_it_did(db, fake, capsys):

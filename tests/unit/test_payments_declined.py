@@ -56,7 +56,9 @@ def test_a_declined_card_is_one_failed_row_with_the_reason_and_the_balance_stays
     assert s.invoice.paid_minor == 0
     [row], _ = payment_page(database, s.principal, PageRequest(1, 10))
     assert (row.status, row.amount) == ("Failed", "€42.00")
-    assert row.reference == f"{payment.stripe_payment_intent_id}: Your card was declined."
+    assert row.details == "Your card was declined."
+    assert (payment.reference, payment.failure_reason) == (payment.stripe_payment_intent_id, "Your card was declined.")
+    assert payment.method == "card"
 
 
 @pytest.mark.parametrize("order", ["failed first", "succeeded first"])
@@ -67,7 +69,7 @@ def test_a_success_of_the_same_payment_intent_turns_the_row_succeeded_in_any_ord
 
     [payment] = payments(database)
     assert (payment.status, payment.amount_minor) == (PaymentStatus.SUCCEEDED, 4_200)
-    assert payment.reference == payment.stripe_payment_intent_id
+    assert (payment.reference, payment.failure_reason) == (payment.stripe_payment_intent_id, "")
     database.refresh(s.invoice)
     assert s.invoice.paid_minor == 4_200
 
@@ -110,7 +112,7 @@ def test_an_autopay_refused_at_creation_and_its_webhook_make_one_failed_row(data
     assert report.failed == 1
     [payment] = payments(database)
     assert (payment.status, payment.amount_minor) == (PaymentStatus.FAILED, 3_000)
-    assert payment.reference.endswith(": Your card was declined.")
+    assert (payment.reference, payment.failure_reason) == (payment.stripe_payment_intent_id, "Your card was declined.")
     intent = fake.objects[payment.stripe_payment_intent_id]
     deliver(json.loads(fake.event("payment_intent.payment_failed", intent, account=ACCOUNT)))
     assert [(p.id, p.status) for p in payments(database)] == [(payment.id, PaymentStatus.FAILED)]

@@ -65,7 +65,7 @@ def test_a_payment_over_the_balance_applies_the_balance_and_refunds_the_excess_o
     )
     [row], _ = payment_page(database, s.principal, PageRequest(1, 10))
     assert (row.amount, row.status) == ("€30.00", "Succeeded")
-    assert row.reference == f"{payment.stripe_payment_intent_id} (€20.00 refunded)"
+    assert row.details.endswith(" (€20.00 refunded)")
 
 
 def test_a_rolled_back_recording_replays_stripes_refund_instead_of_refunding_twice(database, fake):
@@ -94,7 +94,7 @@ def test_an_excess_refund_stripe_refuses_is_noted_and_the_payment_still_counts(d
     [note] = refund_notes(database)
     assert note.status == "failed" and "excess failed" in note.failure_reason
     [row], _ = payment_page(database, s.principal, PageRequest(1, 10))
-    assert row.reference.endswith("(refund of €20.00 failed)")
+    assert row.details.endswith("(refund of €20.00 failed)")
 
 
 def test_a_payment_reaching_a_void_invoice_is_refunded_in_full(database, fake):

@@ -71,7 +71,7 @@ def test_partial_refunds_reopen_their_part_once_in_any_order_up_to_the_full_amou
     assert payment_of(database).status == PaymentStatus.SUCCEEDED
     [row], _ = payment_page(database, s.principal, PageRequest(1, 10))
     assert (row.amount, row.status) == ("€42.00", "Succeeded")
-    assert row.reference.endswith("(€25.00 refunded)")
+    assert row.details.endswith("(€25.00 refunded)")
 
     deliver(full)
     deliver(first)
@@ -88,7 +88,7 @@ def test_the_portals_own_excess_refund_reopens_nothing_a_later_partial_refund_do
     deliver(refunded(fake, session, 2_600, amount=5_000))  # the provider refunds 6.00 more
     assert balance_paid(database, s) == 4_400
     [row], _ = payment_page(database, s.principal, PageRequest(1, 10))
-    assert row.reference.endswith("(€26.00 refunded)")
+    assert row.details.endswith("(€26.00 refunded)")
     deliver(refunded(fake, session, 5_000, amount=5_000))
     assert balance_paid(database, s) == 2_000
     assert payment_of(database).status == PaymentStatus.REFUNDED

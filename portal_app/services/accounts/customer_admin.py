@@ -19,6 +19,8 @@ from portal_app.models import (
     Project,
     Service,
     StripeCustomer,
+    StripeDispute,
+    StripeRefund,
     Ticket,
     TicketMessage,
 )
@@ -80,9 +82,12 @@ def _delete_owned_rows(db: Session, customer: Customer) -> None:
     """Children first, so no foreign key is left pointing at a deleted row."""
     invoices = select(Invoice.id).where(Invoice.customer_id == customer.id)
     tickets = select(Ticket.id).where(Ticket.customer_id == customer.id)
+    payments = select(Payment.id).where(Payment.customer_id == customer.id)
     statements = [
         delete(TicketMessage).where(col(TicketMessage.ticket_id).in_(tickets)),
         delete(Ticket).where(col(Ticket.customer_id) == customer.id),
+        delete(StripeRefund).where(col(StripeRefund.payment_id).in_(payments)),
+        delete(StripeDispute).where(col(StripeDispute.payment_id).in_(payments)),
         delete(Payment).where(col(Payment.customer_id) == customer.id),
         delete(PaymentAttempt).where(col(PaymentAttempt.customer_id) == customer.id),
         delete(StripeCustomer).where(col(StripeCustomer.customer_id) == customer.id),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import stripe
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -165,6 +167,36 @@ def save_card(db: Session, session: dict[str, Any], account: str | None) -> None
     db.flush()
     if previous:
         _detach(account, previous)
+
+
+def card_updated(db: Session, method: dict[str, Any], account: str | None, changed_at: int) -> None:
+    """`payment_method.automatically_updated`: the card network gave a saved card a new number or expiry date.
+
+    The card shown is updated on the Stripe Customer rows of this connected account that still use this payment
+    method (a card replaced meanwhile is left alone). `changed_at` is the event's time: an older update arriving
+    after a newer one (or after the card was saved) changes nothing. Flushes, the caller commits.
+    """
+    card = method.get("card") or {}
+    if not account or not method.get("id") or not card:
+        return
+    when = datetime.fromtimestamp(changed_at, UTC)
+    db.exec(
+        update(StripeCustomer)
+        .where(
+            col(StripeCustomer.stripe_account_id) == account,
+            col(StripeCustomer.payment_method_id) == str(method["id"]),
+            col(StripeCustomer.updated_at) <= when,
+        )
+        .values(
+            card_brand=str(card.get("brand", ""))[:20],
+            card_last4=str(card.get("last4", ""))[:4],
+            card_exp_month=card.get("exp_month"),
+            card_exp_year=card.get("exp_year"),
+            updated_at=when,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.flush()
 
 
 def _detach(account: str, method_id: str) -> None:

@@ -13,11 +13,15 @@ from sqlmodel import Session, col, select
 
 from portal_app.models import Customer, Invoice, InvoiceState, Organisation, Payment, PaymentAttempt, PaymentStatus
 from portal_app.models.base import utcnow
-from portal_app.payments.gateway import answered, client, options
+from portal_app.models.payments import StripeRefund
+from portal_app.payments.gateway import answered, as_dict, client, options
 
 log = logging.getLogger(__name__)
 
 REFUND = "refund"  # the PaymentAttempt kind that notes what of a payment went back to the customer
+EXCESS = "excess"  # the portal's refund of what was paid beyond the balance (StripeRefund.own, refund metadata)
+IN_FULL = "in_full"  # the refund note's status for a payment the portal gave back whole: none of it was applied
+RECORDED = (PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED, PaymentStatus.DISPUTED)
 CAS_TRIES = 5
 
 
@@ -40,7 +44,7 @@ def record_succeeded(db: Session, intent: dict[str, Any], invoice: Invoice) -> b
     amount = int(intent.get("amount_received") or intent.get("amount") or 0)
     currency = str(intent.get("currency", "")).upper()
     existing = db.exec(select(Payment).where(Payment.stripe_payment_intent_id == intent_id)).first()
-    if existing is not None and existing.status in (PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED):
+    if existing is not None and existing.status in RECORDED:
         _close_attempts(db, intent_id, "succeeded")
         return False
     if existing is not None:
@@ -55,13 +59,14 @@ def record_succeeded(db: Session, intent: dict[str, Any], invoice: Invoice) -> b
             amount_minor=amount,
             status=PaymentStatus.SUCCEEDED,
             processed_at=utcnow(),
+            method="card",
         )
         db.add(payment)
         db.flush()  # the unique PaymentIntent: from here on this transaction alone records it
     if currency != invoice.currency.upper():
         log.warning("PaymentIntent %s in %s for invoice %s in %s", intent_id, currency, invoice.id, invoice.currency)
     else:
-        applied = _apply_to_balance(db, invoice, amount)
+        applied = apply_to_balance(db, invoice, amount)
         if applied == 0:
             _refund_in_full(db, payment, invoice)
         elif applied < amount:
@@ -83,6 +88,7 @@ def _claim_declined(db: Session, payment: Payment, amount: int) -> Payment:
             status=PaymentStatus.SUCCEEDED,
             amount_minor=amount,
             reference=payment.stripe_payment_intent_id or "",
+            failure_reason="",
             processed_at=utcnow(),
         )
         .execution_options(synchronize_session=False)
@@ -93,7 +99,7 @@ def _claim_declined(db: Session, payment: Payment, amount: int) -> Payment:
     return payment
 
 
-def _apply_to_balance(db: Session, invoice: Invoice, amount: int) -> int:
+def apply_to_balance(db: Session, invoice: Invoice, amount: int) -> int:
     """Apply up to the balance of an issued invoice and return what was applied (0: Void, or nothing left).
 
     Compare-and-set on the paid amount: a concurrent payment of the same invoice makes this one look again.
@@ -126,21 +132,53 @@ def _refund_in_full(db: Session, payment: Payment, invoice: Invoice) -> None:
     was paid, so when an earlier try did refund it (its answer lost), this one is refused as already refunded.
     """
     intent_id = payment.stripe_payment_intent_id or ""
-    params: dict[str, Any] = {"payment_intent": intent_id, "metadata": {"invoice_id": str(invoice.id)}}
+    metadata = {"invoice_id": str(invoice.id), "portal_refund": IN_FULL}
+    params: dict[str, Any] = {"payment_intent": intent_id, "metadata": metadata}
     if invoice.state == InvoiceState.ISSUED:
         params["reason"] = "duplicate"
     try:
-        client().v1.refunds.create(
+        refund = client().v1.refunds.create(
             params, options(_account_of(db, invoice), f"refund-duplicate-{intent_id}-{uuid.uuid4().hex[:12]}")
         )
     except stripe.InvalidRequestError as exc:
         if exc.code != "charge_already_refunded":
             raise
+    else:
+        _store_own_refund(db, payment, as_dict(refund), IN_FULL)
     why = "is void" if invoice.state == InvoiceState.VOID else "was already paid"
     log.warning("Invoice %s %s: PaymentIntent %s refunded in full", invoice.id, why, intent_id)
     payment.status = PaymentStatus.REFUNDED
     db.add(payment)
+    # The refund note says none of it was applied, so its refund events (and a failure of the refund) move no balance.
+    db.add(
+        PaymentAttempt(
+            invoice_id=invoice.id,
+            customer_id=invoice.customer_id,
+            kind=REFUND,
+            amount_minor=payment.amount_minor,
+            currency=payment.currency,
+            idempotency_key=refund_key(intent_id),
+            stripe_payment_intent_id=intent_id,
+            status=IN_FULL,
+        )
+    )
     db.flush()
+
+
+def _store_own_refund(db: Session, payment: Payment, refund: dict[str, Any], own: str) -> None:
+    """Remember a refund the portal made (by Stripe's id), so its events coming back reopen nothing."""
+    if db.get(StripeRefund, refund["id"]) is not None:
+        return
+    db.add(
+        StripeRefund(
+            id=str(refund["id"])[:120],
+            payment_id=payment.id,
+            amount_minor=int(refund.get("amount") or 0),
+            currency=payment.currency,
+            status=str(refund.get("status") or "pending")[:20],
+            own=own,
+        )
+    )
 
 
 def _refund_excess(db: Session, payment: Payment, invoice: Invoice, excess: int) -> None:
@@ -162,11 +200,11 @@ def _refund_excess(db: Session, payment: Payment, invoice: Invoice, excess: int)
         status="succeeded",
     )
     try:
-        client().v1.refunds.create(
+        refund = client().v1.refunds.create(
             {
                 "payment_intent": intent_id,
                 "amount": excess,
-                "metadata": {"invoice_id": str(invoice.id), "portal_refund": "excess"},
+                "metadata": {"invoice_id": str(invoice.id), "portal_refund": EXCESS},
             },
             options(_account_of(db, invoice), f"refund-excess-{intent_id}"),
         )
@@ -178,6 +216,7 @@ def _refund_excess(db: Session, payment: Payment, invoice: Invoice, excess: int)
         note.failure_reason = f"Refund of the excess failed: {exc.user_message or exc}"[:300]
     else:
         log.warning("Invoice %s: PaymentIntent %s paid %s over the balance, refunded", invoice.id, intent_id, excess)
+        _store_own_refund(db, payment, as_dict(refund), EXCESS)
     db.add(note)
     db.flush()
 
@@ -210,9 +249,9 @@ def record_failed(db: Session, intent: dict[str, Any], reason: str, invoice: Inv
 
 
 def _failed_payment(db: Session, intent: dict[str, Any], reason: str, invoice: Invoice) -> None:
-    """The Failed Payment row of a declined PaymentIntent, its reference followed by the reason."""
+    """The Failed Payment row of a declined PaymentIntent: the PaymentIntent as its reference, and the reason."""
     intent_id = str(intent["id"])
-    reference = f"{intent_id}: {reason}"[:120]
+    reference, reason = intent_id[:120], reason[:300]
     payment = db.exec(select(Payment).where(Payment.stripe_payment_intent_id == intent_id)).first()
     if payment is not None:  # declined again: the newest reason, unless it succeeded meanwhile
         db.exec(
@@ -221,7 +260,7 @@ def _failed_payment(db: Session, intent: dict[str, Any], reason: str, invoice: I
                 col(Payment.id) == payment.id,
                 col(Payment.status).in_((PaymentStatus.FAILED, PaymentStatus.PENDING)),
             )
-            .values(status=PaymentStatus.FAILED, reference=reference, processed_at=utcnow())
+            .values(status=PaymentStatus.FAILED, reference=reference, failure_reason=reason, processed_at=utcnow())
             .execution_options(synchronize_session=False)
         )
         return
@@ -234,101 +273,46 @@ def _failed_payment(db: Session, intent: dict[str, Any], reason: str, invoice: I
             currency=str(intent.get("currency") or invoice.currency).upper()[:3],
             status=PaymentStatus.FAILED,
             reference=reference,
+            failure_reason=reason,
+            method="card",
         )
     )
     db.flush()  # the unique PaymentIntent: a concurrent writer of the same one makes this raise IntegrityError
 
 
-def record_refund(db: Session, charge: dict[str, Any]) -> None:
-    """A refunded charge (in full or in part, in one refund or several): the part of the applied amount that went
-    back reopens the invoice's balance, once. Stripe's `amount_refunded` is the running total, so replays and late
-    events (a smaller total) change nothing; what the portal refunded itself as an excess reopens nothing.
-    Fully refunded, the payment shows Refunded; in part, it stays Succeeded with the refunded amount noted.
-    A refund of a PaymentIntent one of our attempts made, arriving before its payment is recorded, raises
-    NotRecordedYet (the webhook answers 500 and Stripe delivers it again); others' charges are ignored.
+def card_payment(db: Session, intent_id: Any, account: str | None, what: str) -> Payment | None:
+    """The recorded card payment of a PaymentIntent an event (a refund, a dispute) is about, on this account.
+
+    A PaymentIntent one of our attempts made whose payment is not recorded yet raises NotRecordedYet (the webhook
+    answers 500 and Stripe delivers the event again later); others' PaymentIntents give None (ignored).
     """
-    intent_id = charge.get("payment_intent")
     if isinstance(intent_id, dict):
         intent_id = intent_id.get("id")
     if not intent_id:
-        return
-    payment = db.exec(select(Payment).where(Payment.stripe_payment_intent_id == intent_id)).first()
-    unrecorded = payment is None or payment.status in (PaymentStatus.FAILED, PaymentStatus.PENDING)
-    if unrecorded and (payment is not None or _attempts(db, str(intent_id))):
-        raise NotRecordedYet(f"charge.refunded for PaymentIntent {intent_id} before its payment is recorded")
-    if payment is None or payment.status != PaymentStatus.SUCCEEDED:
-        return
-    applied = payment.amount_minor
-    charged = int(charge.get("amount") or 0)
-    refunded = int(charge.get("amount_refunded") or 0)
-    if charge.get("refunded"):
-        refunded = max(refunded, charged)
-    excess = max(0, charged - applied)  # refunded by the portal when the payment was recorded
-    for _ in range(CAS_TRIES):
-        note = db.exec(
-            select(PaymentAttempt)
-            .where(PaymentAttempt.idempotency_key == refund_key(str(intent_id)))
-            .execution_options(populate_existing=True)
-        ).first()
-        known = note.amount_minor if note is not None and note.status == "succeeded" else 0
-        if refunded <= known and not (charge.get("refunded") and known < applied + excess):
-            return  # a replay or an older total
-        total = max(refunded, known)
-        before = _reopened(applied, known, excess)
-        after = applied if charge.get("refunded") else _reopened(applied, total, excess)
-        if not _note_total(db, payment, note, total):
-            continue  # another event moved the total meanwhile: look again
-        if after > before and payment.invoice_id is not None:
-            db.exec(
-                update(Invoice)
-                .where(col(Invoice.id) == payment.invoice_id, col(Invoice.currency) == payment.currency)
-                .values(paid_minor=col(Invoice.paid_minor) - (after - before))
-                .execution_options(synchronize_session=False)
-            )
-        if after >= applied:
-            payment.status = PaymentStatus.REFUNDED
-            db.add(payment)
-        db.flush()
-        return
-    raise OperationalError("record refund", None, RuntimeError(f"refunds of {intent_id} kept changing"))
+        return None
+    payment = db.exec(select(Payment).where(Payment.stripe_payment_intent_id == str(intent_id))).first()
+    recorded = payment is not None and payment.status in RECORDED
+    if not recorded and (payment is not None or _attempts(db, str(intent_id))):
+        raise NotRecordedYet(f"{what} for PaymentIntent {intent_id} before its payment is recorded")
+    if payment is None or not recorded:
+        return None
+    customer = db.get(Customer, payment.customer_id)
+    organisation = db.get(Organisation, customer.organisation_id)
+    if account is not None and organisation.stripe_account_id != account:
+        log.warning("%s for PaymentIntent %s came from account %s; ignored", what, intent_id, account)
+        return None
+    return payment
 
 
-def _reopened(applied: int, refunded: int, excess: int) -> int:
-    """The part of the applied amount given back once `refunded` of the charge was (the excess goes back first)."""
-    return min(applied, max(0, refunded - excess))
-
-
-def _note_total(db: Session, payment: Payment, note: PaymentAttempt | None, total: int) -> bool:
-    """Store the charge's refunded total on the payment's refund note; False when another writer changed it first."""
-    if note is None:
-        invoice_id = payment.invoice_id
-        if invoice_id is None:
-            return True
-        db.add(
-            PaymentAttempt(
-                invoice_id=invoice_id,
-                customer_id=payment.customer_id,
-                kind=REFUND,
-                amount_minor=total,
-                currency=payment.currency,
-                idempotency_key=refund_key(payment.stripe_payment_intent_id or ""),
-                stripe_payment_intent_id=payment.stripe_payment_intent_id,
-                status="succeeded",
-            )
-        )
-        db.flush()  # the unique key: a concurrent first refund of the same payment raises IntegrityError (retried)
-        return True
-    changed = db.exec(
-        update(PaymentAttempt)
-        .where(
-            col(PaymentAttempt.id) == note.id,
-            col(PaymentAttempt.amount_minor) == note.amount_minor,
-            col(PaymentAttempt.status) == note.status,
-        )
-        .values(amount_minor=total, status="succeeded", failure_reason="", updated_at=utcnow())
+def lock_payment(db: Session, payment: Payment) -> None:
+    """Take the payment's row lock: its refund and dispute events are applied one at a time, on fresh data."""
+    db.exec(
+        update(Payment)
+        .where(col(Payment.id) == payment.id)
+        .values(status=col(Payment.status))
         .execution_options(synchronize_session=False)
     )
-    return changed.rowcount == 1
+    db.refresh(payment)
 
 
 def link_attempt(db: Session, intent: dict[str, Any]) -> None:

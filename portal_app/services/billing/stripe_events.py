@@ -13,18 +13,46 @@ from portal_app.models import PaymentAttempt, StripeEvent
 from portal_app.models.base import utcnow
 from portal_app.payments.gateway import as_dict
 from portal_app.services.access import stripe_invoice
-from portal_app.services.billing import cards
-from portal_app.services.billing.recording import record_failed, record_refund, record_succeeded
+from portal_app.services.billing import cards, connect
+from portal_app.services.billing.disputes import record_dispute
+from portal_app.services.billing.recording import record_failed, record_succeeded
+from portal_app.services.billing.refunds import record_charge_refunded, record_refund_object
 
 log = logging.getLogger(__name__)
 
 HANDLED = (
     "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "checkout.session.async_payment_failed",
+    "checkout.session.expired",
     "payment_intent.succeeded",
     "payment_intent.payment_failed",
     "charge.refunded",
-    "checkout.session.expired",
+    "refund.created",
+    "refund.updated",
+    "refund.failed",
+    "charge.refund.updated",
+    "charge.dispute.created",
+    "charge.dispute.updated",
+    "charge.dispute.funds_withdrawn",
+    "charge.dispute.funds_reinstated",
+    "charge.dispute.closed",
+    "payment_method.automatically_updated",
+    "account.updated",
 )
+# Each carries the whole Refund: its status decides (created, then succeeded, or failed/canceled even after that).
+REFUND_EVENTS = ("refund.created", "refund.updated", "refund.failed", "charge.refund.updated")
+# Each carries the whole Dispute, so all are handled alike by its status: `updated` brings an inquiry that became a
+# chargeback (or evidence under review), `funds_withdrawn` / `funds_reinstated` come with needs_response / won and
+# make no difference of their own (the furthest status seen decides, whichever event arrives first).
+DISPUTE_EVENTS = (
+    "charge.dispute.created",
+    "charge.dispute.updated",
+    "charge.dispute.funds_withdrawn",
+    "charge.dispute.funds_reinstated",
+    "charge.dispute.closed",
+)
+ASYNC_FAILED = "The payment was not completed: the bank declined it or it was not confirmed in time."
 RETRIES = 3
 LIVE_KEY_PREFIXES = ("sk_live_", "rk_live_")
 
@@ -73,12 +101,16 @@ def _apply(db: Session, event: dict[str, Any]) -> None:
         return
     db.add(StripeEvent(id=event_id, type=kind[:80]))
     db.flush()
-    if kind not in HANDLED:
-        return
-    obj = event["data"]["object"]
-    account = event.get("account")
-    if kind == "checkout.session.completed":
+    if kind in HANDLED:
+        _dispatch(db, kind, event["data"]["object"], event.get("account"), int(event.get("created") or 0))
+
+
+def _dispatch(db: Session, kind: str, obj: dict[str, Any], account: str | None, created: int) -> None:
+    """The effect of one handled event type on the object it carries (of the connected account `account`)."""
+    if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
         checkout_completed(db, obj, account)
+    elif kind == "checkout.session.async_payment_failed":
+        checkout_async_failed(db, obj, account)
     elif kind == "payment_intent.succeeded":
         invoice = stripe_invoice(db, obj.get("metadata") or {}, account)
         if invoice is not None:
@@ -89,8 +121,16 @@ def _apply(db: Session, event: dict[str, Any]) -> None:
         record_failed(db, obj, reason, stripe_invoice(db, obj.get("metadata") or {}, account))
     elif kind == "checkout.session.expired":
         checkout_expired(db, obj, account)
+    elif kind == "charge.refunded":
+        record_charge_refunded(db, obj, account)
+    elif kind in REFUND_EVENTS:
+        record_refund_object(db, obj, account)
+    elif kind in DISPUTE_EVENTS:
+        record_dispute(db, obj, account)
+    elif kind == "account.updated":
+        connect.account_updated(db, obj, created)
     else:
-        record_refund(db, obj)
+        cards.card_updated(db, obj, account, created)
 
 
 def checkout_completed(db: Session, session: dict[str, Any], account: str | None) -> bool:
@@ -107,13 +147,7 @@ def checkout_completed(db: Session, session: dict[str, Any], account: str | None
     invoice = stripe_invoice(db, metadata, account)
     if invoice is None:
         return False
-    intent_ref = session["payment_intent"]
-    intent_id = intent_ref["id"] if isinstance(intent_ref, dict) else str(intent_ref)
-    attempt = db.exec(select(PaymentAttempt).where(PaymentAttempt.stripe_checkout_session_id == session["id"])).first()
-    if attempt is not None and attempt.stripe_payment_intent_id != intent_id:
-        attempt.stripe_payment_intent_id = intent_id
-        db.add(attempt)
-        db.flush()
+    intent_id = _link_session_attempt(db, session)
     intent = {
         "id": intent_id,
         "amount_received": session.get("amount_total") or 0,
@@ -122,6 +156,37 @@ def checkout_completed(db: Session, session: dict[str, Any], account: str | None
     }
     record_succeeded(db, intent, invoice)
     return True
+
+
+def checkout_async_failed(db: Session, session: dict[str, Any], account: str | None) -> None:
+    """A Checkout payment by a delayed method (a bank debit) that failed after the session completed: its attempt
+    fails and billing history shows a Failed payment with the reason. A payment already recorded stays so."""
+    if session.get("mode") != "payment" or not session.get("payment_intent"):
+        return
+    invoice = stripe_invoice(db, session.get("metadata") or {}, account)
+    if invoice is None:
+        return
+    intent_ref = session["payment_intent"]
+    error = (intent_ref.get("last_payment_error") if isinstance(intent_ref, dict) else None) or {}
+    intent = {
+        "id": _link_session_attempt(db, session),
+        "amount": session.get("amount_total") or 0,
+        "currency": session.get("currency") or "",
+        "metadata": session.get("metadata") or {},
+    }
+    record_failed(db, intent, error.get("message") or ASYNC_FAILED, invoice)
+
+
+def _link_session_attempt(db: Session, session: dict[str, Any]) -> str:
+    """The session's PaymentIntent id, noted on the Checkout attempt that made the session."""
+    intent_ref = session["payment_intent"]
+    intent_id = intent_ref["id"] if isinstance(intent_ref, dict) else str(intent_ref)
+    attempt = db.exec(select(PaymentAttempt).where(PaymentAttempt.stripe_checkout_session_id == session["id"])).first()
+    if attempt is not None and attempt.stripe_payment_intent_id != intent_id:
+        attempt.stripe_payment_intent_id = intent_id
+        db.add(attempt)
+        db.flush()
+    return intent_id
 
 
 def checkout_expired(db: Session, session: dict[str, Any], account: str | None) -> None:
