@@ -5,13 +5,18 @@ from starlette.routing import Route
 
 from portal_app.api.health import health
 from portal_app.api.invoices import invoice_pdf
+from portal_app.api.receipts import receipt_pdf
+from portal_app.api.stripe_connect import connect_refresh, connect_return
 from portal_app.api.stripe_webhook import stripe_webhook
 
 api_app = Starlette(
     routes=[
         Route("/api/invoices/{invoice_id}/pdf", invoice_pdf, methods=["GET"]),
+        Route("/api/payments/{payment_id}/receipt", receipt_pdf, methods=["GET"]),
         Route("/api/health", health, methods=["GET"]),
         Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
+        Route("/api/stripe/connect/refresh", connect_refresh, methods=["GET"]),
+        Route("/api/stripe/connect/return", connect_return, methods=["GET"]),
     ]
 )
 

@@ -11,6 +11,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from portal_app.config import settings
 from portal_app.db import session_scope
+from portal_app.services.billing.receipt_mail import send_receipt_of_event
 from portal_app.services.billing.recording import NotRecordedYet
 from portal_app.services.billing.stripe_events import handle_event, live_key, other_mode
 
@@ -63,5 +64,7 @@ async def _body_up_to(request: Request, limit: int) -> bytes | None:
 
 
 def _apply(event: stripe.Event) -> None:
+    """Apply the event; once that committed, email the receipt of a payment it recorded."""
     with session_scope() as db:
         handle_event(db, event)
+        send_receipt_of_event(db, event)

@@ -160,9 +160,11 @@ class _Writer:
         reference: str,
         status: PaymentStatus = PaymentStatus.SUCCEEDED,
     ) -> Payment:
-        """A payment for the invoice; only a succeeded one counts towards what is paid."""
+        """A payment for the invoice; only a succeeded one counts towards what is paid. How it was paid follows
+        from the reference: a card for a Stripe charge id, a direct debit or bank transfer for a SEPA or TRF one."""
         if status == PaymentStatus.SUCCEEDED:
             invoice.paid_minor += amount_minor
+        method, brand, last4 = _method_of(reference)
         return self._add(
             Payment(
                 customer_id=invoice.customer_id,
@@ -172,6 +174,10 @@ class _Writer:
                 status=status,
                 processed_at=processed_at,
                 reference=reference,
+                method=method,
+                card_brand=brand,
+                card_last4=last4,
+                failure_reason="Your card was declined." if status == PaymentStatus.FAILED else "",
             )
         )
 
@@ -291,8 +297,21 @@ def _stripe_charge_id(rng: random.Random) -> str:
 def _card_or_bank(rng: random.Random, invoice: Invoice) -> str:
     """Most customers pay by card; about one in four by bank transfer."""
     if rng.random() < 0.25:
-        return f"BANK-TRANSFER-{invoice.issued_on:%Y-%m}"
+        return f"TRF-{invoice.issued_on:%Y%m}-{invoice.number}"
     return _stripe_charge_id(rng)
+
+
+DEMO_CARDS = (("visa", "4242"), ("mastercard", "4444"), ("amex", "8431"))
+
+
+def _method_of(reference: str) -> tuple[str, str, str]:
+    """The method, card brand and last 4 digits a demo payment's reference stands for."""
+    if reference.startswith("ch_"):
+        brand, last4 = DEMO_CARDS[sum(map(ord, reference)) % len(DEMO_CARDS)]
+        return "card", brand, last4
+    if reference.startswith("SEPA-DD-"):
+        return "direct_debit", "", ""
+    return "bank_transfer", "", ""
 
 
 def _pay_in_full(w: _Writer, invoice: Invoice, rng: random.Random, reference: str | None = None) -> Payment:
@@ -719,6 +738,10 @@ def _bulk_chunk(w: _Writer, bulk: Customer, rng: random.Random, indexes: range) 
                 "status": PaymentStatus.SUCCEEDED if row["paid_minor"] else PaymentStatus.FAILED,
                 "processed_at": _at(row["issued_on"] + timedelta(days=3), 10, i % 60),
                 "reference": f"ch_3NBULK{i + 1:017d}",
+                "method": "card",
+                "card_brand": "visa",
+                "card_last4": "4242",
+                "failure_reason": "" if row["paid_minor"] else "Your card was declined.",
             }
         )
     w.db.execute(insert(InvoiceLine), lines)

@@ -16,7 +16,8 @@ URL_PATTERN = re.compile(r"https?://[^\s<>\"']+")
 
 
 def write_to_outbox(outbox_dir: Path, message: EmailMessage) -> Path:
-    """Save the message in the folder (created if needed) and log its recipient, subject and links.
+    """Save the message (attachments included) in the folder (created if needed) and log its recipient, subject
+    and the links of its text.
 
     Messages carry sign-in links: the folder and files are the server user's only (0700 / 0600)."""
     outbox_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -26,7 +27,8 @@ def write_to_outbox(outbox_dir: Path, message: EmailMessage) -> Path:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(message.as_bytes())
-    links = URL_PATTERN.findall(message.get_content())
+    text = message.get_body(preferencelist=("plain",))
+    links = URL_PATTERN.findall(text.get_content() if text is not None else "")
     log.warning(
         "Mail not sent (PORTAL_SMTP_URL is not set), saved to %s. To: %s. Subject: %s. Links: %s",
         path,

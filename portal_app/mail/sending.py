@@ -1,8 +1,10 @@
-"""Build a plain-text message and hand it to SMTP or the outbox, whichever is configured."""
+"""Build a plain-text message (with attachments, if any) and hand it to SMTP or the outbox, whichever is configured."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
@@ -11,16 +13,28 @@ from portal_app.mail.held import Resend, hold
 from portal_app.mail.outbox import write_to_outbox
 from portal_app.mail.smtp import MailError, deliver
 
-__all__ = ["MailError", "send_mail"]
+__all__ = ["Attachment", "MailError", "send_mail"]
 
 log = logging.getLogger("portal.mail")
 
 
-def send_mail(to: str, subject: str, text: str, *, resend: Resend | None = None) -> None:
-    """Send a plain-text email (blocking: call it from a worker thread in the app).
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent along with the text: its name, bytes and MIME type."""
+
+    filename: str
+    content: bytes
+    mime_type: str = "application/pdf"
+
+
+def send_mail(
+    to: str, subject: str, text: str, *, resend: Resend | None = None, attachments: Sequence[Attachment] = ()
+) -> None:
+    """Send a plain-text email, with the attachments if any (blocking: call it from a worker thread in the app).
 
     Raises MailError when the SMTP server cannot be reached or refuses the message. With `resend`, a
-    failure that may pass (server down, 4xx) also keeps the message for `mail retry` and says so.
+    failure that may pass (server down, 4xx) also keeps the message (attachments included) for `mail retry`
+    and says so.
     """
     cfg = settings()
     message = EmailMessage()
@@ -31,6 +45,9 @@ def send_mail(to: str, subject: str, text: str, *, resend: Resend | None = None)
     message["Message-ID"] = make_msgid(domain=parseaddr(cfg.mail_from)[1].rpartition("@")[2] or "portal.localhost")
     # Plain ASCII stays readable in the outbox file: no quoted-printable breaks inside links.
     message.set_content(text, cte="7bit" if text.isascii() else "quoted-printable")
+    for attachment in attachments:
+        maintype, _, subtype = attachment.mime_type.partition("/")
+        message.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
     if not cfg.smtp_url:
         write_to_outbox(cfg.outbox_dir, message)
         return

@@ -69,6 +69,7 @@ class PaymentStatus(enum.StrEnum):
     PENDING = "Pending"
     FAILED = "Failed"
     REFUNDED = "Refunded"
+    DISPUTED = "Disputed"
 
 
 class Payment(SQLModel, table=True):
@@ -89,3 +90,12 @@ class Payment(SQLModel, table=True):
     reference: str = Field(default="", max_length=120)
     # Card payments are unique by their PaymentIntent: webhook, success page and replays end as one row.
     stripe_payment_intent_id: str | None = Field(default=None, max_length=120)
+    # How it was paid, in words for billing history and the receipt: "card" (with brand and last 4), "bank_transfer",
+    # "cash", "cheque", "direct_debit", "other", or "" when not known (older imports).
+    method: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
+    card_brand: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
+    card_last4: str = Field(default="", max_length=4, sa_column_kwargs={"server_default": ""})
+    # Why a Failed payment failed, as Stripe worded it for the customer.
+    failure_reason: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    # When the receipt email was claimed for sending (set once: one receipt email per payment).
+    receipt_sent_at: datetime | None = None

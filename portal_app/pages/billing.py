@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.cards import heading_with_back_link, link_button, position_notice, section
+from portal_app.components.loading import until_loaded
 from portal_app.components.shell import portal_shell
 from portal_app.components.tables import data_table, money_status_badge, pager, summary_card
 from portal_app.pages.registry import portal_page
@@ -244,42 +245,69 @@ def billing_page() -> rx.Component:
     return portal_shell(
         "Billing",
         rx.heading("Billing", size="6", as_="h1", margin_bottom="var(--space-4)"),
-        rx.vstack(
-            rx.grid(
-                summary_card("Outstanding balance", BillingState.outstanding_balance),
-                summary_card("Open invoices", BillingState.open_invoices),
-                summary_card(
-                    "Last invoice total",
-                    rx.cond(BillingState.last_invoice_total != "", BillingState.last_invoice_total, "—"),
-                ),
-                summary_card(
-                    "Last payment",
-                    rx.cond(BillingState.last_payment != "", BillingState.last_payment, "—"),
-                    rx.cond(BillingState.last_payment_date != "", "Processed " + BillingState.last_payment_date, ""),
-                ),
-                columns=rx.breakpoints(initial="1", xs="2", md="4"),
-                spacing="3",
-                width="100%",
-                id="billing-summary",
+        until_loaded(BillingState.loaded, _billing_body(), lines=6),
+    )
+
+
+def _billing_body() -> rx.Component:
+    return rx.vstack(
+        rx.grid(
+            summary_card("Outstanding balance", BillingState.outstanding_balance),
+            summary_card("Open invoices", BillingState.open_invoices),
+            summary_card(
+                "Last invoice total",
+                rx.cond(BillingState.last_invoice_total != "", BillingState.last_invoice_total, "—"),
             ),
-            _payment_banner(),
-            _payment_error(),
-            rx.cond(PaymentsState.online, rx.fragment(), _payments_notice()),
-            section(
-                "Recent invoices",
-                data_table(
-                    INVOICE_HEADERS,
-                    BillingState.invoices,
-                    invoice_row,
-                    "You have no invoices yet.",
-                    "Recent invoices",
-                ),
-                action=link_button("Billing history", "/portal/billing/history", "soft"),
+            summary_card(
+                "Last payment",
+                rx.cond(BillingState.last_payment != "", BillingState.last_payment, "—"),
+                rx.cond(BillingState.last_payment_date != "", "Processed " + BillingState.last_payment_date, ""),
             ),
-            _autopay_section(),
-            spacing="4",
+            columns=rx.breakpoints(initial="1", xs="2", md="4"),
+            spacing="3",
             width="100%",
+            id="billing-summary",
         ),
+        _payment_banner(),
+        _payment_error(),
+        rx.cond(PaymentsState.online, rx.fragment(), _payments_notice()),
+        section(
+            "Recent invoices",
+            data_table(
+                INVOICE_HEADERS,
+                BillingState.invoices,
+                invoice_row,
+                "You have no invoices yet.",
+                "Recent invoices",
+            ),
+            action=link_button("Billing history", "/portal/billing/history", "soft"),
+        ),
+        _autopay_section(),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _receipt_links(payment: rx.Var) -> rx.Component:
+    """View and download the payment's receipt, when it has one (money received)."""
+    return rx.cond(
+        payment.has_receipt,
+        rx.flex(
+            rx.link(
+                "View receipt",
+                href=payment.receipt_href,
+                is_external=True,
+                aria_label="View receipt of the payment of " + payment.date + " (PDF, opens in a new tab)",
+            ),
+            rx.link(
+                "Download receipt",
+                href=payment.receipt_download_href,
+                aria_label="Download receipt of the payment of " + payment.date,
+            ),
+            spacing="3",
+            class_name="nowrap",
+        ),
+        "—",
     )
 
 
@@ -288,8 +316,9 @@ def _payment_row(payment: rx.Var) -> rx.Component:
         rx.el.th(payment.date, scope="row", class_name="nowrap"),
         rx.el.td(payment.amount, class_name="num"),
         rx.el.td(money_status_badge(payment.status)),
-        rx.el.td(rx.cond(payment.reference != "", payment.reference, "—"), class_name="mono"),
+        rx.el.td(rx.cond(payment.details != "", payment.details, "—")),
         rx.el.td(rx.cond(payment.invoice_number != "", payment.invoice_number, "—")),
+        rx.el.td(_receipt_links(payment)),
     )
 
 
@@ -304,31 +333,35 @@ def history_page() -> rx.Component:
         "Billing",
         heading_with_back_link("Billing history", "Back to billing", "/portal/billing"),
         position_notice(HistoryState.notice),
-        rx.vstack(
-            _payment_error(),
-            section(
+        until_loaded(HistoryState.loaded, _history_body(), lines=8),
+    )
+
+
+def _history_body() -> rx.Component:
+    return rx.vstack(
+        _payment_error(),
+        section(
+            "All invoices",
+            data_table(
+                INVOICE_HEADERS,
+                HistoryState.invoices,
+                history_invoice_row,
+                "You have no invoices yet.",
                 "All invoices",
-                data_table(
-                    INVOICE_HEADERS,
-                    HistoryState.invoices,
-                    history_invoice_row,
-                    "You have no invoices yet.",
-                    "All invoices",
-                ),
-                pager("Invoice pages", HistoryState.invoice_pager),
             ),
-            section(
-                "Payments",
-                data_table(
-                    ["Date", "Amount", "Status", "Reference", "Invoice"],
-                    HistoryState.payments,
-                    _payment_row,
-                    "No payments have been recorded yet.",
-                    "Payments",
-                ),
-                pager("Payment pages", HistoryState.payment_pager),
-            ),
-            spacing="4",
-            width="100%",
+            pager("Invoice pages", HistoryState.invoice_pager),
         ),
+        section(
+            "Payments",
+            data_table(
+                ["Date", "Amount", "Status", "Details", "Invoice", "Receipt"],
+                HistoryState.payments,
+                _payment_row,
+                "No payments have been recorded yet.",
+                "Payments",
+            ),
+            pager("Payment pages", HistoryState.payment_pager),
+        ),
+        spacing="4",
+        width="100%",
     )

@@ -4,12 +4,12 @@ Every service that reads or changes rows a customer or an organisation owns (cus
 payments, services, projects, tickets, articles) starts from a row this module returned, and follows
 foreign keys from there. Four kinds of principal ask:
 
-- a customer's session (`Principal` acting as a customer): `customer_scope`, `own_invoice`, `own_ticket`,
-  `own_session` and the signed invoice-PDF links;
+- a customer's session (`Principal` acting as a customer): `customer_scope`, `own_invoice`, `own_payment`,
+  `own_ticket`, `own_session` and the signed links to invoice PDFs and payment receipts;
 - provider staff (a `Principal` whose user is staff): `staff_scope`, `staff_ticket`, `staff_article`;
 - the provider at the command line, naming its organisation by slug: `provider_organisation`,
   `provider_customer`;
-- Stripe, through a verified event of a connected account: `stripe_invoice`, `stripe_customer`.
+- Stripe, through a verified event of a connected account: `stripe_invoice`, `stripe_customer`, `stripe_payment`.
 
 `tests/unit/test_access_boundary.py` fails when code elsewhere looks an owned row up by an id it was given.
 """
@@ -32,6 +32,7 @@ from portal_app.models import (
     Customer,
     Invoice,
     Organisation,
+    Payment,
     PortalUser,
     StripeCustomer,
     Ticket,
@@ -47,6 +48,7 @@ MAX_ID = 2**63 - 1  # the largest id a database integer holds (SQLite raises Ove
 NOT_LINKED = "Your sign-in is not linked to a customer account yet. Please contact your provider so they can link it."
 NOT_STAFF = "This area is for support staff. Sign in with a staff account."
 INVOICE_NOT_FOUND = "Invoice not found."
+RECEIPT_NOT_FOUND = "Receipt not found."
 TICKET_NOT_FOUND = "This ticket was not found."
 ARTICLE_NOT_FOUND = "This article was not found."
 SESSION_NOT_FOUND = "That session has already ended."
@@ -111,6 +113,16 @@ def own_invoice(db: Session, principal: Principal, invoice_id: object) -> Invoic
     return invoice
 
 
+def own_payment(db: Session, principal: Principal, payment_id: object) -> Payment:
+    """A payment of the principal's customer (any status), or NotFound."""
+    customer = customer_scope(db, principal).customer
+    wanted = db_id(payment_id)
+    payment = db.get(Payment, wanted) if wanted is not None else None
+    if payment is None or payment.customer_id != customer.id:
+        raise NotFound(RECEIPT_NOT_FOUND)
+    return payment
+
+
 def own_ticket(db: Session, principal: Principal, ticket_id: object) -> Ticket:
     """The principal's customer's ticket with this id, or NotFound."""
     customer = customer_scope(db, principal).customer
@@ -132,25 +144,44 @@ def own_session(db: Session, principal: Principal, session_id: object) -> AuthSe
 
 def pdf_link(principal: Principal, invoice_id: int, now: datetime | None = None, *, download: bool = False) -> str:
     """A link to the invoice PDF that only this person, acting as this customer, can open for 10 minutes."""
-    exp = int((now or datetime.now(UTC)).timestamp() + PDF_LINK_LIFETIME.total_seconds())
-    sig = _pdf_signature(principal.user_id, principal.customer_id, invoice_id, exp)
-    return f"/api/invoices/{invoice_id}/pdf?exp={exp}&sig={sig}" + ("&download=1" if download else "")
+    query = _signed_query("invoice-pdf", principal, invoice_id, now)
+    return f"/api/invoices/{invoice_id}/pdf?{query}" + ("&download=1" if download else "")
 
 
 def check_pdf_link(principal: Principal, invoice_id: int, exp: str, sig: str, now: datetime | None = None) -> bool:
     """Whether exp/sig were signed for this person, customer and invoice and have not expired."""
+    return _check_signed("invoice-pdf", principal, invoice_id, exp, sig, now=now)
+
+
+def receipt_link(principal: Principal, payment_id: int, now: datetime | None = None, *, download: bool = False) -> str:
+    """A link to the payment's receipt PDF that only this person, acting as this customer, can open for 10 minutes."""
+    query = _signed_query("payment-receipt", principal, payment_id, now)
+    return f"/api/payments/{payment_id}/receipt?{query}" + ("&download=1" if download else "")
+
+
+def check_receipt_link(principal: Principal, payment_id: int, exp: str, sig: str, now: datetime | None = None) -> bool:
+    """Whether exp/sig were signed for this person, customer and payment's receipt and have not expired."""
+    return _check_signed("payment-receipt", principal, payment_id, exp, sig, now=now)
+
+
+def _signed_query(kind: str, principal: Principal, object_id: int, now: datetime | None) -> str:
+    exp = int((now or datetime.now(UTC)).timestamp() + PDF_LINK_LIFETIME.total_seconds())
+    return f"exp={exp}&sig={_signature(kind, principal.user_id, principal.customer_id, object_id, exp)}"
+
+
+def _check_signed(kind: str, principal: Principal, object_id: int, exp: str, sig: str, *, now: datetime | None) -> bool:
     expires = parse_id(exp, 10**MAX_EXP_DIGITS - 1)
     if principal.customer_id is None or expires is None:
         return False
     current = (now or datetime.now(UTC)).timestamp()
     if not current <= expires <= current + PDF_LINK_LIFETIME.total_seconds():
         return False
-    expected = _pdf_signature(principal.user_id, principal.customer_id, invoice_id, expires)
+    expected = _signature(kind, principal.user_id, principal.customer_id, object_id, expires)
     return hmac.compare_digest(expected.encode("ascii"), sig.encode("utf-8", "replace"))
 
 
-def _pdf_signature(user_id: int, customer_id: int | None, invoice_id: int, exp: int) -> str:
-    message = f"invoice-pdf:{user_id}:{customer_id}:{invoice_id}:{exp}".encode("ascii")
+def _signature(kind: str, user_id: int, customer_id: int | None, object_id: int, exp: int) -> str:
+    message = f"{kind}:{user_id}:{customer_id}:{object_id}:{exp}".encode("ascii")
     return hmac.new(secret_key(), message, hashlib.sha256).hexdigest()
 
 
@@ -245,3 +276,16 @@ def stripe_customer(db: Session, metadata: dict[str, Any], account: str | None) 
             StripeCustomer.customer_id == customer_id, StripeCustomer.stripe_account_id == account
         )
     ).first()
+
+
+def stripe_payment(db: Session, intent_id: str, account: str | None) -> Payment | None:
+    """The payment recorded for a PaymentIntent of a verified Stripe object, if its customer's organisation is on
+    this connected account."""
+    if not intent_id:
+        return None
+    payment = db.exec(select(Payment).where(Payment.stripe_payment_intent_id == intent_id)).first()
+    customer = db.get(Customer, payment.customer_id) if payment is not None else None
+    organisation = db.get(Organisation, customer.organisation_id) if customer is not None else None
+    if organisation is None or (account is not None and organisation.stripe_account_id != account):
+        return None
+    return payment

@@ -21,7 +21,7 @@ TOO_SMALL_NOTE = minimums.TOO_SMALL
 
 
 def pdf_base() -> str:
-    """Where the invoice PDF route is served: in dev mode the API runs on the backend's own port."""
+    """Where the PDF routes (invoices, receipts) are served: in dev mode the API runs on the backend's own port."""
     if environment.REFLEX_ENV_MODE.get() == constants.Env.DEV:
         return get_config().api_url.rstrip("/")
     return ""
@@ -38,6 +38,7 @@ class BillingState(SessionState):
     invoices: list[InvoiceRow] = []
     contact_email: str = ""
     contact_phone: str = ""
+    loaded: bool = False  # the page shows a skeleton until its first load has read the data
 
     def _show_figures(self, page: BillingPage) -> None:
         self.outstanding_balance = page.summary.outstanding_balance
@@ -48,6 +49,7 @@ class BillingState(SessionState):
         self.invoices = page.invoices
         self.contact_email = page.options.contact_email
         self.contact_phone = page.options.contact_phone
+        self.loaded = True
 
 
 class HistoryState(SessionState):
@@ -60,6 +62,7 @@ class HistoryState(SessionState):
     notice: str = ""
     # Whether Pay with Stripe is offered, read with the page (one on_load, one database session).
     online: bool = False
+    loaded: bool = False  # the page shows a skeleton until its first load has read the data
 
     @rx.event
     async def load_history(self):
@@ -82,6 +85,7 @@ class HistoryState(SessionState):
         self.online = page.online
         moved = invoices_at[0] != invoices.number or payments_at[0] != payments.number
         self.notice = NEAREST_PAGE if moved else ""
+        self.loaded = True
         return None
 
 

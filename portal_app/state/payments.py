@@ -18,6 +18,7 @@ from portal_app.services.billing.cards import (
     start_card_setup,
 )
 from portal_app.services.billing.checkout import start_checkout
+from portal_app.services.billing.payment_words import brand_name
 from portal_app.services.billing.screens import BillingPage, billing_page, payment_return
 from portal_app.services.common.inputs import parse_id
 from portal_app.state.billing import BillingState, pdf_base
@@ -29,12 +30,6 @@ CARD_SETUP = "card"  # `starting` while the card setup page is being opened
 NOT_CONFIRMED = "We could not confirm this payment yet. Please check your billing history in a few minutes."
 NOT_DISABLED = "We could not turn off automatic payments. Please try again or contact us."
 SOME_INVOICE = "the invoice"  # a return from Stripe naming an invoice that is not theirs
-CARD_BRANDS = {"amex": "American Express", "diners": "Diners Club", "jcb": "JCB", "unionpay": "UnionPay"}
-
-
-def card_brand(brand: str) -> str:
-    """A card network as customers know it: 'visa' -> 'Visa', 'amex' -> 'American Express'."""
-    return CARD_BRANDS.get(brand.lower(), brand[:1].upper() + brand[1:])
 
 
 def _digits(raw: object) -> int | None:
@@ -112,7 +107,7 @@ class PaymentsState(BillingState):
     def _show_autopay(self, status: AutopayStatus) -> None:
         self.autopay_allowed = status.allowed
         self.autopay_enabled = status.enabled
-        self.card_label = f"{card_brand(status.card_brand)} •••• {status.card_last4}" if status.card_last4 else ""
+        self.card_label = f"{brand_name(status.card_brand)} •••• {status.card_last4}" if status.card_last4 else ""
         self.card_exp = status.card_exp or ""
         self.autopay_problem = status.last_problem or ""
 

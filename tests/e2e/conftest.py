@@ -43,6 +43,8 @@ LOCKED_PACKAGE_JSON = REPO / "reflex.lock" / "package.json"
 START_TIMEOUT = 240  # seconds: the production build alone takes about 40 s
 STRIPE_SECRET_KEY = "sk_test_e2e_portal"
 STRIPE_WEBHOOK_SECRET = "whsec_e2e_portal"
+STRIPE_ACCOUNT = "acct_1TestNorthwind"  # connected to the fake's platform, charges enabled
+SECRET_KEY = "e2e-secret-key-that-signs-links"  # the tests sign links the way the server does
 STRIPE_LOG = VAR / "stripe_fake.log"
 LOG_TAIL_LINES = 60
 
@@ -86,9 +88,28 @@ def _env(**settings: str) -> dict[str, str]:
     return env
 
 
-def _log_tail() -> str:
-    lines = SERVER_LOG.read_text(errors="replace").splitlines() if SERVER_LOG.exists() else []
+def _log_tail(log: Path = SERVER_LOG) -> str:
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
     return "\n".join(lines[-LOG_TAIL_LINES:]) or "(empty)"
+
+
+def migrate_and_seed(env: dict[str, str], cwd: Path = REPO) -> None:
+    """Apply the Alembic migrations and load the demo data, in the database the environment (or cwd's app) names."""
+    for command in (
+        [str(BIN / "alembic"), "upgrade", "head"],
+        [sys.executable, "-m", "portal_app.cli", "seed-demo"],
+    ):
+        done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+        if done.returncode:
+            pytest.fail(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+
+
+def launch(command: list[str], log: Path, env: dict[str, str], cwd: Path = REPO) -> subprocess.Popen:
+    """Start a server in its own process group (_stop ends all of it), its output written to the log."""
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 @pytest.fixture(scope="session")
@@ -108,14 +129,7 @@ def portal_db() -> Path:
     VAR.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm", "-journal"):
         DB_PATH.with_name(DB_PATH.name + suffix).unlink(missing_ok=True)
-    env = _env(REFLEX_DB_URL=f"sqlite:///{DB_PATH}")
-    for command in (
-        [str(BIN / "alembic"), "upgrade", "head"],
-        [sys.executable, "-m", "portal_app.cli", "seed-demo"],
-    ):
-        done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=False)
-        if done.returncode:
-            pytest.fail(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    migrate_and_seed(_env(REFLEX_DB_URL=f"sqlite:///{DB_PATH}"))
     return DB_PATH
 
 
@@ -130,18 +144,19 @@ def _answers(url: str) -> int | None:
         return None
 
 
-def _wait_until_serving(server: subprocess.Popen, base_url: str) -> None:
+def _wait_until_serving(server: subprocess.Popen, log: Path, *urls: str) -> None:
+    """Wait until every URL answers 200; fail with the log's end when the server exits or takes too long."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if server.poll() is not None:
             pytest.fail(
                 f"the portal server exited with code {server.returncode} before serving; "
-                f"{SERVER_LOG} ends with:\n{_log_tail()}"
+                f"{log} ends with:\n{_log_tail(log)}"
             )
-        if _answers(f"{base_url}/ping") == 200 and _answers(f"{base_url}/portal/login") == 200:
+        if all(_answers(url) == 200 for url in urls):
             return
         time.sleep(0.5)
-    pytest.fail(f"the portal did not serve {base_url} within {START_TIMEOUT} s; log ends:\n{_log_tail()}")
+    pytest.fail(f"the portal did not serve {', '.join(urls)} within {START_TIMEOUT} s; log ends:\n{_log_tail(log)}")
 
 
 def _stop(server: subprocess.Popen) -> None:
@@ -187,11 +202,8 @@ def stripe_fake(portal_port: int) -> Iterator[str]:
     VAR.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "tests.unit.stripe_fake", "--port", str(port)]
     command += ["--webhook-url", f"http://localhost:{portal_port}/api/stripe/webhook"]
-    command += ["--webhook-secret", STRIPE_WEBHOOK_SECRET]
-    with STRIPE_LOG.open("wb") as log:
-        server = subprocess.Popen(
-            command, cwd=REPO, env=_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+    command += ["--webhook-secret", STRIPE_WEBHOOK_SECRET, "--connected-account", STRIPE_ACCOUNT]
+    server = launch(command, STRIPE_LOG, _env())
     try:
         deadline = time.monotonic() + 30
         while not _listening(port):
@@ -221,16 +233,14 @@ def portal(portal_db: Path, smtp_server: MailSink, portal_port: int, stripe_fake
         PORTAL_STRIPE_SECRET_KEY=STRIPE_SECRET_KEY,
         PORTAL_STRIPE_WEBHOOK_SECRET=STRIPE_WEBHOOK_SECRET,
         PORTAL_STRIPE_API_BASE=stripe_fake,
+        PORTAL_SECRET_KEY=SECRET_KEY,
     )
     command = [str(BIN / "reflex"), "run", "--env", "prod", "--frontend-port", str(port)]
     command += ["--backend-port", str(port)]
     committed = LOCKED_PACKAGE_JSON.read_bytes() if LOCKED_PACKAGE_JSON.exists() else None
-    with SERVER_LOG.open("wb") as log:
-        server = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+    server = launch(command, SERVER_LOG, env)
     try:
-        _wait_until_serving(server, base_url)
+        _wait_until_serving(server, SERVER_LOG, f"{base_url}/ping", f"{base_url}/portal/login")
         _keep_lock_formatting(committed)
         yield base_url
         if server.poll() is not None:
@@ -278,6 +288,11 @@ def page(open_context: Callable[..., BrowserContext], request: pytest.FixtureReq
     """A page in a fresh context: no cookies, nobody signed in. Screenshotted when the test fails."""
     tab = open_context().new_page()
     yield tab
+    snap_failure(request, tab)
+
+
+def snap_failure(request: pytest.FixtureRequest, tab: Page) -> None:
+    """Screenshot the tab as FAILED-<test> when the test itself failed."""
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed and not tab.is_closed():
         snap(tab, f"FAILED-{request.node.name}")

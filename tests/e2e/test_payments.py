@@ -6,6 +6,7 @@ webhook to the portal's /api/stripe/webhook, exactly as Stripe would.
 
 from __future__ import annotations
 
+import io
 import re
 import sqlite3
 import subprocess
@@ -15,26 +16,30 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
-from .conftest import _env
-from .helpers import DEMO, DEMO_PASSWORD, REPO, check_page, h1, sign_in
+from .conftest import STRIPE_ACCOUNT, STRIPE_SECRET_KEY, _env
+from .helpers import DEMO, DEMO_PASSWORD, REPO, MailSink, check_page, h1, sign_in
 
 ORG = "northwind"
-ACCOUNT = "acct_1TestNorthwind"
-SETTINGS = ("stripe_account_id", "online_payments_enabled", "autopay_allowed")
+SETTINGS = ("stripe_account_id", "online_payments_enabled", "autopay_allowed", "stripe_charges_enabled")
 PAY_BUTTON = re.compile(r"^Pay with Stripe, invoice ")
 ASSIGN = ", ".join(f"{column} = ?" for column in SETTINGS)
 
 
 @pytest.fixture(scope="module")
-def online_payments(portal_db: Path) -> Iterator[None]:
+def online_payments(portal_db: Path, stripe_fake: str) -> Iterator[None]:
     """Card payments and automatic payments on for Northwind (with the provider's command) while this
     module runs, then the settings as before: the other browser tests expect Northwind's "contact us" notice."""
     with sqlite3.connect(portal_db) as db:
         before = db.execute(f"SELECT {', '.join(SETTINGS)} FROM organisation WHERE slug = ?", (ORG,)).fetchone()
-    command = [sys.executable, "-m", "portal_app.cli", "payments", "enable", "--org", ORG, "--account", ACCOUNT]
+    command = [sys.executable, "-m", "portal_app.cli", "payments", "enable", "--org", ORG, "--account", STRIPE_ACCOUNT]
     command.append("--autopay")
-    env = _env(REFLEX_DB_URL=f"sqlite:///{portal_db}")
+    env = _env(
+        REFLEX_DB_URL=f"sqlite:///{portal_db}",
+        PORTAL_STRIPE_SECRET_KEY=STRIPE_SECRET_KEY,
+        PORTAL_STRIPE_API_BASE=stripe_fake,
+    )
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}"
     yield
@@ -66,7 +71,9 @@ def _history_payment(page: Page, number: str):
 
 
 @pytest.mark.usefixtures("online_payments")
-def test_the_customer_pays_an_invoice_on_stripe_and_sees_it_paid(page: Page, stripe_fake: str) -> None:
+def test_the_customer_pays_an_invoice_on_stripe_and_sees_it_paid(
+    page: Page, stripe_fake: str, smtp_server: MailSink
+) -> None:
     _open_billing(page)
     expect(page.locator("#payments-notice")).to_have_count(0)
     pay_buttons = page.get_by_role("button", name=PAY_BUTTON)
@@ -80,6 +87,7 @@ def test_the_customer_pays_an_invoice_on_stripe_and_sees_it_paid(page: Page, str
     expect(row).not_to_contain_text("Paid")
     check_page(page, "billing-online-payments")
 
+    mail_before = smtp_server.count()
     pay_buttons.first.click()
     expect(page).to_have_url(re.compile(rf"^{re.escape(stripe_fake)}/"))
     page.get_by_role("button", name="Pay", exact=True).click()
@@ -94,14 +102,33 @@ def test_the_customer_pays_an_invoice_on_stripe_and_sees_it_paid(page: Page, str
 
     page.get_by_role("link", name="Billing history").click()
     expect(h1(page, "Billing history")).to_be_visible()
-    # Exactly one Stripe payment (reference pi_...) for the invoice; the demo data may hold an earlier
-    # manual part-payment of it, depending on which invoice other tests left first in the list.
-    payment = _history_payment(page, number).filter(has_text="pi_")
+    # Exactly one card payment for the invoice, in words (Stripe's ids are on the receipt); the demo data may hold
+    # an earlier manual part-payment of it, depending on which invoice other tests left first in the list.
+    payment = _history_payment(page, number).filter(has_text="Visa •••• 4242")
     expect(payment).to_have_count(1)
     expect(payment.get_by_text("Succeeded", exact=True)).to_be_visible()
+    expect(page.get_by_role("region", name="Payments")).not_to_contain_text("pi_")
+    _check_receipt(page, payment, number, smtp_server, mail_before)
     history_pay = page.get_by_role("region", name="All invoices").get_by_role("button", name=PAY_BUTTON)
     expect(history_pay.first).to_be_visible()
     expect(page.get_by_role("button", name=f"Pay with Stripe, invoice {number}")).to_have_count(0)
+
+
+def _check_receipt(page: Page, payment, number: str, smtp_server: MailSink, mail_before: int) -> None:
+    """The payment's receipt opens as a PDF with the card and Stripe's reference, and came by email, attached."""
+    link = payment.get_by_role("link", name=re.compile(r"^View receipt"))
+    response = page.request.get(link.get_attribute("href") or "")
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    text = " ".join(PdfReader(io.BytesIO(response.body())).pages[0].extract_text().split())
+    assert "Visa •••• 4242" in text
+    assert number in text
+    assert re.search(r"Stripe reference pi_\w+", text)
+    mail = smtp_server.wait_for(DEMO, after=mail_before)
+    assert str(mail["Subject"]).startswith("Receipt ")
+    [attachment] = list(mail.iter_attachments())
+    assert attachment.get_content_type() == "application/pdf"
+    assert "Visa •••• 4242" in " ".join(PdfReader(io.BytesIO(attachment.get_content())).pages[0].extract_text().split())
 
 
 @pytest.mark.usefixtures("online_payments")

@@ -122,7 +122,7 @@ def test_payment_history_links_invoice_numbers(db, history):
     rows, info = billing.payment_page(db, principal_for(db, history), PageRequest(1, 25))
     assert info.total_rows == 23
     assert rows[0].invoice_number == "INV-023"  # a payment may point at any of the customer's invoices
-    assert rows[-1].reference == "ch_1"
+    assert rows[-1].details == "ch_1"  # unknown method (older data): its reference as given
     assert rows[-1].status == "Succeeded"
 
 
@@ -143,7 +143,7 @@ def test_history_page_reads_both_tables_with_pdf_links_for_this_person(db, histo
     principal = principal_for(db, history)
     page = screens.history_page(db, principal, PageRequest(1, 10), PageRequest(9, 10), "http://localhost:8000")
     assert (page.invoice_position.number, page.payment_position.number) == (1, 3)  # past the end: the last page
-    assert [p.reference for p in page.payments] == ["ch_3", "ch_2", "ch_1"]
+    assert [p.details for p in page.payments] == ["ch_3", "ch_2", "ch_1"]
     first = page.invoices[0]
     assert first.pdf_href.startswith(f"http://localhost:8000/api/invoices/{first.id}/pdf?exp=")
     assert first.pdf_download_href == f"{first.pdf_href}&download=1"

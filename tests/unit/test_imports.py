@@ -323,6 +323,67 @@ def test_every_bad_payment_row_is_reported_and_nothing_is_written(db, invoices):
     assert invoice(db, "INV-1001").paid_minor == 0
 
 
+PAYMENTS_WITH_METHODS = """reference,customer_reference,amount,currency,status,processed_at,method
+BACS-1,C-001,5.00,USD,Succeeded,2025-01-05T10:00:00,bank_transfer
+BACS-2,C-001,5.00,USD,Succeeded,2025-01-05T10:00:00,Bank transfer
+TILL-3,C-001,5.00,USD,Succeeded,2025-01-05T10:00:00,CASH
+CHQ-4,C-001,5.00,USD,Succeeded,2025-01-05T10:00:00,cheque
+DD-5,C-001,5.00,USD,Succeeded,2025-01-05T10:00:00,Direct-Debit
+CARD-6,C-001,5.00,USD,Succeeded,2025-01-05T10:00:00,card
+ELSE-7,C-001,5.00,USD,Succeeded,2025-01-05T10:00:00,other
+OLD-8,C-001,5.00,USD,Succeeded,2025-01-05T10:00:00,
+"""
+
+
+def test_payment_methods_are_taken_by_name_or_in_words(db, invoices):
+    report = import_payments(db, "acme", PAYMENTS_WITH_METHODS)
+
+    assert (report.created, report.errors) == (8, [])
+    methods = {payment.reference: payment.method for payment in db.exec(select(Payment))}
+    assert methods == {
+        "BACS-1": "bank_transfer",
+        "BACS-2": "bank_transfer",
+        "TILL-3": "cash",
+        "CHQ-4": "cheque",
+        "DD-5": "direct_debit",
+        "CARD-6": "card",
+        "ELSE-7": "other",
+        "OLD-8": "",  # unknown, as before methods were kept
+    }
+
+
+def test_a_changed_method_updates_the_payment_and_an_empty_cell_keeps_it(db, invoices):
+    import_payments(db, "acme", PAYMENTS_WITH_METHODS)
+    changed = PAYMENTS_WITH_METHODS.replace(
+        "TILL-3,C-001,5.00,USD,Succeeded,2025-01-05T10:00:00,CASH",
+        "TILL-3,C-001,5.00,USD,Succeeded,2025-01-05T10:00:00,cheque",
+    )
+    kept = changed.replace(",bank_transfer\n", ",\n")
+
+    report = import_payments(db, "acme", kept)
+
+    assert (report.created, report.updated, report.skipped) == (0, 1, 7)
+    methods = {payment.reference: payment.method for payment in db.exec(select(Payment))}
+    assert (methods["TILL-3"], methods["BACS-1"]) == ("cheque", "bank_transfer")
+
+
+def test_an_unknown_payment_method_is_a_row_error_and_nothing_is_written(db, invoices):
+    before = row_counts(db)
+    text = """reference,customer_reference,amount,currency,status,processed_at,method
+P-1,C-001,5.00,USD,Succeeded,2025-01-05T10:00:00,cash
+P-2,C-001,5.00,USD,Succeeded,2025-01-05T10:00:00,bitcoin
+P-3,C-001,5.00,USD,Succeeded,2025-01-05T10:00:00,Paid by card
+"""
+
+    report = import_payments(db, "acme", text)
+
+    assert report.errors == [
+        "row 3: method 'bitcoin' is not one of card/bank_transfer/cash/cheque/direct_debit/other",
+        "row 4: method 'Paid by card' is not one of card/bank_transfer/cash/cheque/direct_debit/other",
+    ]
+    assert row_counts(db) == before
+
+
 # Cell values
 
 

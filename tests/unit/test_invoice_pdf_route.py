@@ -101,7 +101,9 @@ def test_signed_out_visitor_gets_403_without_data(db, owner_setup):
     for visitor in (TestClient(api_app), TestClient(api_app, cookies={"portal_session": "made-up"}), client):
         response = visitor.get(link)
         assert response.status_code == 403
-        assert response.headers["content-type"].startswith("text/plain")
+        assert response.headers["content-type"].startswith("text/html")
+        assert "Please sign in to view this invoice." in response.text
+        assert 'href="/portal/login?next=%2Fportal%2Fbilling"' in response.text  # a way back, through sign-in
         assert b"NWF-2025" not in response.content
 
 
@@ -116,7 +118,8 @@ def test_other_customers_get_404_with_the_owners_link_or_their_own_signature(db,
         for link in (owners_link, pdf_link(stranger, invoice.id)):
             response = client.get(link)
             assert response.status_code == 404
-            assert response.text == "Invoice not found."
+            assert "<h1>Invoice not found.</h1>" in response.text
+            assert 'href="/portal/billing"' in response.text
             assert response.headers["cache-control"] == "private, no-store"
 
 
@@ -132,15 +135,36 @@ def test_link_stops_working_when_the_person_switches_to_another_customer(db, own
     assert client.get(link).status_code == 404
 
 
-def test_expired_tampered_guessed_and_draft_links_get_404(db, owner_setup):
+def test_a_link_of_a_page_left_open_for_an_hour_still_opens_the_invoice(db, owner_setup):
+    _, _, invoice, client, principal = owner_setup
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+
+    for download in (False, True):
+        stale = pdf_link(principal, invoice.id, now=an_hour_ago, download=download)
+        moved = client.get(stale, follow_redirects=False)
+        assert moved.status_code == 303
+        fresh = moved.headers["location"]
+        assert fresh != stale and ("download=1" in fresh) == download
+        opened = client.get(fresh)
+        assert opened.status_code == 200 and opened.content.startswith(b"%PDF")
+
+
+def test_an_expired_link_of_someone_else_or_of_another_customer_is_not_renewed(db, owner_setup):
+    organisation, _, invoice, _, principal = owner_setup
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    client, stranger = browser(db, make_customer(db, organisation, name="Riverside Bakery"))
+    for stale in (pdf_link(principal, invoice.id, now=an_hour_ago), pdf_link(stranger, invoice.id, now=an_hour_ago)):
+        response = client.get(stale, follow_redirects=False)
+        assert response.status_code == 404, stale
+
+
+def test_tampered_guessed_and_draft_links_get_404(db, owner_setup):
     _, customer, invoice, client, principal = owner_setup
     draft = add_invoice(db, customer, number="", state=InvoiceState.DRAFT)
-    eleven_minutes_ago = datetime.now(UTC) - timedelta(minutes=11)
     valid = pdf_link(principal, invoice.id)
     flipped = valid[:-1] + ("0" if valid[-1] != "0" else "1")
 
     for link in (
-        pdf_link(principal, invoice.id, now=eleven_minutes_ago),
         flipped,
         valid.replace(f"/invoices/{invoice.id}/", f"/invoices/{invoice.id + 1}/"),
         f"/api/invoices/{invoice.id}/pdf",
@@ -148,9 +172,9 @@ def test_expired_tampered_guessed_and_draft_links_get_404(db, owner_setup):
         pdf_link(principal, draft.id),
         valid.replace(f"/invoices/{invoice.id}/", "/invoices/1e3/"),
     ):
-        response = client.get(link)
+        response = client.get(link, follow_redirects=False)
         assert response.status_code == 404, link
-        assert response.text == "Invoice not found."
+        assert "Invoice not found." in response.text
     assert client.get(pdf_link(principal, invoice.id, now=datetime.now(UTC) - timedelta(minutes=9))).status_code == 200
 
 

@@ -18,7 +18,7 @@ from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
 from factories import sent_mail
 
 from portal_app.config import settings
-from portal_app.mail import MailError, normalise_address, send_mail
+from portal_app.mail import Attachment, MailError, normalise_address, send_mail
 
 TEXT = "Choose a password here:\nhttps://portal.example.com/portal/accept-invite?token=abc123\n\nThanks."
 
@@ -261,3 +261,35 @@ def test_non_ascii_subject_and_text_arrive_intact(smtp, monkeypatch):
     message = received(handler)
     assert message["Subject"] == "You're invited to the Café Crème customer portal"
     assert message.get_content().rstrip() == "Grüße, Zoë"
+
+
+PDF = b"%PDF-1.4 receipt\n%%EOF\n"
+
+
+def test_attachments_arrive_through_smtp_beside_the_text(smtp, monkeypatch):
+    handler, port = smtp
+    use_smtp(monkeypatch, f"smtp://127.0.0.1:{port}")
+
+    send_mail("bob@example.com", "Your receipt", TEXT, attachments=[Attachment("receipt-R-000001.pdf", PDF)])
+
+    message = received(handler)
+    assert message.get_content_type() == "multipart/mixed"
+    assert "accept-invite?token=abc123" in message.get_body(preferencelist=("plain",)).get_content()
+    [part] = list(message.iter_attachments())
+    assert (part.get_filename(), part.get_content_type(), part.get_content()) == (
+        "receipt-R-000001.pdf",
+        "application/pdf",
+        PDF,
+    )
+
+
+def test_attachments_are_kept_in_the_outbox_and_only_the_texts_links_are_logged(env, caplog):
+    caplog.set_level(logging.INFO, logger="portal.mail")
+
+    send_mail("bob@example.com", "Your receipt", TEXT, attachments=[Attachment("receipt.pdf", PDF)])
+
+    [message] = sent_mail()
+    [part] = list(message.iter_attachments())
+    assert part.get_content() == PDF
+    [record] = caplog.records
+    assert "https://portal.example.com/portal/accept-invite?token=abc123" in record.getMessage()

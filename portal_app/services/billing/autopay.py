@@ -17,9 +17,10 @@ from portal_app.mail import MailError, Resend, send_mail
 from portal_app.models import Customer, Invoice, InvoiceState, Organisation, PaymentAttempt, StripeCustomer
 from portal_app.models.base import utcnow
 from portal_app.payments.gateway import CardError, answered, as_dict, card_error, client, options
-from portal_app.services.billing.eligibility import autopay_enabled_for
+from portal_app.services.billing.eligibility import autopay_enabled_for, autopay_skipped_note
 from portal_app.services.billing.invoices import invoice_number
 from portal_app.services.billing.minimums import below_minimum, minimum_charge
+from portal_app.services.billing.receipt_mail import send_receipt_for, send_unsent_receipts
 from portal_app.services.billing.recording import record_failed, record_succeeded
 from portal_app.services.common.money import format_money
 
@@ -42,6 +43,7 @@ def run_autopay(db: Session, *, now: datetime | None = None) -> AutopayReport:
     """Charge every due invoice (issued, balance left, due today or earlier) of customers with autopay on."""
     today = (now or utcnow()).date()
     report = AutopayReport()
+    send_unsent_receipts(db)  # receipts an earlier send could not deliver
     rows = db.exec(
         select(StripeCustomer, Customer, Organisation)
         .join(Customer, col(Customer.id) == col(StripeCustomer.customer_id))
@@ -56,6 +58,9 @@ def run_autopay(db: Session, *, now: datetime | None = None) -> AutopayReport:
     ).all()
     for card, customer, organisation in rows:
         if not autopay_enabled_for(organisation, customer):
+            note = autopay_skipped_note(organisation)
+            if note and note not in report.lines:
+                report.lines.append(note)  # once per run, not once per customer
             continue
         invoices = db.exec(
             select(Invoice)
@@ -134,6 +139,7 @@ def _charge(db: Session, report: AutopayReport, card: StripeCustomer, customer: 
     status = intent.get("status")
     if status == "succeeded":
         _record(db, intent, invoice, attempt)
+        send_receipt_for(db, intent, card.stripe_account_id)
         report.charged += 1
         report.lines.append(f"Charged invoice {invoice_number(invoice)} ({_amount(attempt, customer)}).")
     elif status == "processing":

@@ -20,6 +20,7 @@ from portal_app.services.accounts.sessions import Principal
 from portal_app.services.billing.eligibility import online_scope
 from portal_app.services.billing.invoices import invoice_number
 from portal_app.services.billing.minimums import TOO_SMALL, below_minimum
+from portal_app.services.billing.receipt_mail import send_receipt_for
 from portal_app.services.billing.stripe_events import checkout_completed
 
 log = logging.getLogger(__name__)
@@ -180,5 +181,7 @@ def checkout_return(db: Session, principal: Principal, invoice_id: int, session_
             log.warning("Could not record Checkout Session %s yet: %s", session_id, exc)
             return PROCESSING
         else:
+            if recorded:
+                send_receipt_for(db, session, account)  # unless the webhook did already
             return PAID if recorded else PROCESSING
     return PROCESSING

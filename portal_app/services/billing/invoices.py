@@ -20,6 +20,7 @@ from portal_app.services.billing.balances import (
 )
 from portal_app.services.billing.invoice_status import InvoiceStatus, invoice_status, visible
 from portal_app.services.billing.minimums import below_minimum
+from portal_app.services.billing.payment_words import described, has_receipt
 from portal_app.services.billing.recording import REFUND
 from portal_app.services.common.dates import show_date, show_datetime
 from portal_app.services.common.money import format_money
@@ -47,14 +48,18 @@ class InvoiceRow:
 
 @dataclass(frozen=True)
 class PaymentRow:
-    """A payment as the history table shows it."""
+    """A payment as the history table shows it: `details` says how it was paid ("Visa •••• 4242", "Bank transfer,
+    ref X"), or why it failed; Stripe's ids are on the receipt, not here."""
 
     id: int
     date: str
     amount: str
     status: str
-    reference: str
+    details: str
     invoice_number: str
+    has_receipt: bool
+    receipt_href: str = ""  # the signed receipt links, added for the person the table is shown to
+    receipt_download_href: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,15 +166,16 @@ def payment_page(db: Session, principal: Principal, request: PageRequest) -> tup
             date=show_datetime(p.processed_at, customer.locale),
             amount=format_money(p.amount_minor, p.currency, customer.locale),
             status=str(p.status),
-            reference=p.reference + _refund_note(p, refund, customer.locale),
+            details=described(p) + _refund_note(p, refund, customer.locale),
             invoice_number=invoice_number(invoice) if invoice is not None else "",
+            has_receipt=has_receipt(p),
         )
         for p, invoice, refund in rows
     ], info
 
 
 def _refund_note(payment: Payment, refund: PaymentAttempt | None, locale: str) -> str:
-    """What of a payment went back to the customer, after its reference: " (€5.00 refunded)"."""
+    """What of a payment went back to the customer, after its details: " (€5.00 refunded)"."""
     if refund is None or refund.amount_minor <= 0 or payment.status != PaymentStatus.SUCCEEDED:
         return ""
     money = format_money(refund.amount_minor, refund.currency, locale)

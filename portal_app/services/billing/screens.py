@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from sqlmodel import Session
 
 from portal_app.errors import NotFound
-from portal_app.services.access import own_invoice, pdf_link
+from portal_app.services.access import own_invoice, pdf_link, receipt_link
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.billing.cards import AutopayStatus, autopay_status
 from portal_app.services.billing.checkout import PAID, checkout_return
@@ -67,7 +67,7 @@ def history_page(
     return HistoryPage(
         invoices=with_pdf_links(principal, invoice_rows, pdf_base),
         invoice_position=invoice_position,
-        payments=payment_rows,
+        payments=with_receipt_links(principal, payment_rows, pdf_base),
         payment_position=payment_position,
         online=payment_options(db, principal).online,
     )
@@ -88,6 +88,16 @@ def with_pdf_links(principal: Principal, rows: list[InvoiceRow], pdf_base: str) 
     for row in rows:
         href = pdf_base + pdf_link(principal, row.id)
         linked.append(replace(row, pdf_href=href, pdf_download_href=f"{href}&download=1"))
+    return linked
+
+
+def with_receipt_links(principal: Principal, rows: list[PaymentRow], pdf_base: str) -> list[PaymentRow]:
+    """The rows of payments that have a receipt with their receipt links, which only this person, acting as this
+    customer, can open for a while."""
+    linked = []
+    for row in rows:
+        href = pdf_base + receipt_link(principal, row.id) if row.has_receipt else ""
+        linked.append(replace(row, receipt_href=href, receipt_download_href=f"{href}&download=1" if href else ""))
     return linked
 
 

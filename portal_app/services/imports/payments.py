@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select, update
 
 from portal_app.models import Customer, Invoice, InvoiceState, Organisation, Payment, PaymentStatus
 from portal_app.services.access import provider_organisation
+from portal_app.services.billing.payment_words import METHODS
 from portal_app.services.common.money import format_money
 from portal_app.services.imports import values
 from portal_app.services.imports.batch import (
@@ -24,6 +25,7 @@ from portal_app.services.imports.batch import (
 from portal_app.services.imports.csv_rows import Row, read_rows
 
 COLUMNS = ("reference", "customer_reference", "amount", "currency", "status", "processed_at")
+OPTIONAL = ("invoice_number", "method")
 STATUSES = {status.value: status for status in PaymentStatus}
 
 
@@ -59,13 +61,14 @@ def import_payments(db: Session, organisation_slug: str, text: str | bytes) -> I
     """Create or update payments, keyed by customer and payment reference.
 
     Columns: reference, customer_reference, amount, currency, status (Succeeded/Pending/Failed/
-    Refunded), processed_at (ISO 8601; without an offset it is UTC) (required); invoice_number
-    (optional). A payment linked to an invoice must be in the invoice's currency; succeeded ones
+    Refunded), processed_at (ISO 8601; without an offset it is UTC) (required); invoice_number, method
+    (bank_transfer, cash, cheque, direct_debit, card or other; words like "Bank transfer" too; an empty cell
+    leaves it as it is) (optional). A payment linked to an invoice must be in the invoice's currency; succeeded ones
     count towards its paid amount (an updated payment moves its share). A succeeded payment cannot
     go to a draft or void invoice. Paying more than the balance is accepted and reported as a warning.
     """
     organisation = provider_organisation(db, organisation_slug)
-    rows, unreadable = read_rows(text, required=COLUMNS, optional=("invoice_number",))
+    rows, unreadable = read_rows(text, required=COLUMNS, optional=OPTIONAL)
     problems = Problems(unreadable)
     customers = Customers(db, organisation)
     payments = _stored_payments(db, organisation, [row["reference"] for row in rows])
@@ -148,6 +151,7 @@ def _check_row(
     if invoice is not None and status == PaymentStatus.SUCCEEDED and invoice.state != InvoiceState.ISSUED:
         what = "a draft" if invoice.state == InvoiceState.DRAFT else "void"
         problems.add(row, f"invoice {invoice.number} is {what}; a succeeded payment cannot be applied to it")
+    method = problems.parse(row, _method, row["method"]) if row["method"] else None
     if len(problems) > found:
         return None
     fields: dict[str, object] = {
@@ -157,7 +161,17 @@ def _check_row(
         "status": status,
         "processed_at": processed_at,
     }
+    if method is not None:
+        fields["method"] = method
     return customer, reference, fields, invoice
+
+
+def _method(raw: str) -> str:
+    """How the payment was made, by its name ("bank_transfer") or in words ("Bank transfer"), ignoring case."""
+    name = "_".join(raw.replace("-", " ").split()).casefold()
+    if name not in METHODS:
+        raise values.BadValue(f"method {raw!r} is not one of {'/'.join(METHODS)}")
+    return name
 
 
 def _invoice(problems: Problems, row: Row, matches: list[Invoice], customer: Customer) -> Invoice | None:
