@@ -57,7 +57,7 @@ format:
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
 
 clean:
-	rm -rf .web .states var portal.db portal.db-shm portal.db-wal
+	rm -rf .web .states var
 
 # Load benchmark + service benchmarks; starts its own servers (var/bench), writes bench/RESULTS.md.
 bench: setup $(VENV)/.dev-installed

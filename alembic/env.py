@@ -1,8 +1,10 @@
 """Alembic environment: the portal's models against the configured database."""
 
 from logging.config import fileConfig
+from pathlib import Path
 
 from alembic import context
+from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import portal_app.models  # noqa: F401  (registers every table)
@@ -51,12 +53,21 @@ def _migrate(conn) -> None:
             raise RuntimeError(f"migrations left rows with broken foreign keys: {broken[:5]}")
 
 
+def _sqlite_folder(url: str) -> None:
+    """Create the folder of a SQLite database file (a fresh clone has no var/ yet)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def run_migrations_online() -> None:
     connection = context.config.attributes.get("connection")
     if connection is not None:
         _migrate(connection)
         return
-    engine = make_engine(_url())
+    url = _url()
+    _sqlite_folder(url)
+    engine = make_engine(url)
     with engine.connect() as conn:
         _migrate(conn)
     engine.dispose()

@@ -9,7 +9,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB_URL = f"sqlite:///{ROOT / 'portal.db'}"
+# What the running portal writes (the SQLite database with its -wal/-shm files, the mail outbox, the secret key)
+# stays in var/, outside the sources `reflex run` watches (rxconfig.py), so writing it never reloads the backend.
+VAR = ROOT / "var"
+DEFAULT_DB_URL = f"sqlite:///{VAR / 'portal.db'}"
 DEFAULT_STRIPE_API_BASE = "https://api.stripe.com"
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -85,7 +88,7 @@ def settings() -> Settings:
         public_url=public_url,
         smtp_url=os.environ.get("PORTAL_SMTP_URL") or None,
         mail_from=os.environ.get("PORTAL_MAIL_FROM") or "Portal <no-reply@portal.localhost>",
-        outbox_dir=Path(os.environ.get("PORTAL_OUTBOX_DIR") or ROOT / "var" / "outbox"),
+        outbox_dir=Path(os.environ.get("PORTAL_OUTBOX_DIR") or VAR / "outbox"),
         session_days_remembered=_int("PORTAL_SESSION_DAYS_REMEMBERED", 30),
         session_hours_browser=_int("PORTAL_SESSION_HOURS_BROWSER", 12),
         session_idle_minutes_browser=_int("PORTAL_SESSION_IDLE_MINUTES_BROWSER", 30),
