@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 
 STATUS_COLOURS = (
@@ -15,6 +17,7 @@ STATUS_COLOURS = (
     ("Failed", "red"),
     ("Void", "gray"),
     ("Refunded", "gray"),
+    ("Disputed", "orange"),
 )
 
 
@@ -24,13 +27,15 @@ def money_status_badge(status: rx.Var) -> rx.Component:
 
 
 def data_table(headers: list[str], rows: rx.Var, render_row, empty: str, label: str) -> rx.Component:
-    """A plain table in a keyboard-scrollable region, or a sentence when there are no rows."""
+    """A plain table in a keyboard-scrollable region, or a sentence when there are no rows.
+
+    On a phone each row stacks its cells, each named by its column (the cells carry `data-label`)."""
     return rx.cond(
         rows.length() > 0,
         rx.box(
             rx.el.table(
                 rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h in headers])),
-                rx.el.tbody(rx.foreach(rows, render_row)),
+                rx.el.tbody(rx.foreach(rows, labelled_cells(headers, render_row))),
                 class_name="data-table",
             ),
             class_name="table-scroll",
@@ -40,6 +45,21 @@ def data_table(headers: list[str], rows: rx.Var, render_row, empty: str, label: 
         ),
         rx.text(empty, color_scheme="gray"),
     )
+
+
+def labelled_cells(
+    headers: list[str], render_row: Callable[[rx.Var], rx.Component]
+) -> Callable[[rx.Var], rx.Component]:
+    """`render_row`, with each cell of the row it makes labelled by its column's header (`data-label`), which the
+    phone layout shows beside the value."""
+
+    def render(row: rx.Var) -> rx.Component:
+        tr = render_row(row)
+        for header, cell in zip(headers, tr.children, strict=True):
+            cell.custom_attrs["data-label"] = header
+        return tr
+
+    return render
 
 
 def pager(label: str, position: rx.Var) -> rx.Component:

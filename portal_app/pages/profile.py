@@ -8,6 +8,7 @@ from portal_app.components.auth_card import auth_card, field, form_error, form_n
 from portal_app.components.cards import labelled, link_button, section
 from portal_app.components.loading import until_loaded
 from portal_app.components.shell import portal_shell
+from portal_app.components.tables import labelled_cells
 from portal_app.pages.profile_two_factor import two_factor_section
 from portal_app.pages.registry import portal_page
 from portal_app.state.limits import RULES_TEXT
@@ -158,7 +159,12 @@ def _sessions() -> rx.Component:
                             rx.el.th(rx.el.span("Actions", class_name="visually-hidden"), scope="col"),
                         )
                     ),
-                    rx.el.tbody(rx.foreach(ProfileState.sessions, _session_row)),
+                    rx.el.tbody(
+                        rx.foreach(
+                            ProfileState.sessions,
+                            labelled_cells(["Device", "Address", "Last activity (UTC)", "Actions"], _session_row),
+                        )
+                    ),
                     class_name="data-table",
                 ),
                 class_name="table-scroll",
