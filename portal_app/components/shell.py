@@ -52,8 +52,9 @@ def log_out_button() -> rx.Component:
     """Ends this browser's session (customer portal and staff console alike)."""
     return rx.button(
         rx.icon("log-out", size=16, aria_hidden="true"),
-        "Log out",
+        rx.el.span("Log out", class_name="log-out-label"),
         on_click=SessionState.sign_out,
+        aria_label="Log out",
         variant="soft",
         color_scheme="gray",
         size="2",

@@ -65,3 +65,21 @@ def test_the_staff_inbox_stacks_on_a_phone(page: Page) -> None:
     sign_in(page, STAFF, DEMO_PASSWORD, heading="Support inbox")
     expect(page.locator(".data-table").first).to_be_visible()
     _assert_stacked(page, {"Subject", "Status"}, "staff-inbox")
+
+
+TAP_TARGETS = """() => [...document.querySelectorAll(".portal-header a, .portal-header button, .tabs a")]
+    .filter(el => el.offsetParent !== null)
+    .map(el => { const box = el.getBoundingClientRect();
+                 return {name: el.getAttribute("aria-label") || el.innerText.trim(), width: box.width,
+                         height: box.height}; })"""
+
+
+def test_the_header_fits_one_row_and_its_controls_are_big_enough_to_tap(page: Page) -> None:
+    page.set_viewport_size(PHONE)
+    sign_in(page, DEMO, DEMO_PASSWORD)
+    expect(page.locator("#balance-due")).to_be_visible()
+    small = [t for t in page.evaluate(TAP_TARGETS) if t["width"] < 44 or t["height"] < 44]
+    assert small == [], f"tap targets under 44 px: {small}"
+    header = page.locator(".portal-header .container").bounding_box()
+    assert header["height"] < 44 + 24, f"the header wraps onto a second row ({header['height']} px high)"
+    snap(page, "phone-header")
