@@ -130,12 +130,17 @@ network automatically; place each one halfway between the router and the weak sp
 
 If a payment covered only part of the invoice, its status is *Partially paid* and the balance shows what is left.
 
+## Credits and refunds
+
+If we credit or refund a charge, the next invoice shows it as a credit line and the balance goes down by that
+amount.
+
 You can download every invoice as a PDF from the **Billing** tab.""",
     ),
     DemoArticle(
         "payment-methods",
         "Payment methods we accept",
-        "billing, payment, card",
+        "billing, payment, card, refunds",
         28,
         """You can pay your invoices in whichever way suits you.
 
@@ -149,6 +154,11 @@ You can download every invoice as a PDF from the **Billing** tab.""",
 
 Send transfers to *Northwind Fiber LLC*, and allow two business days for the payment to appear in your
 billing history.
+
+## Refunds
+
+A refund goes back the way you paid: to the same card (within 5 to 10 business days) or, for a bank transfer,
+to the account it came from. A refunded payment shows in your billing history with the amount returned.
 
 Questions about a charge? Email [support@northwind.example](mailto:support@northwind.example).""",
     ),

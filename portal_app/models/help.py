@@ -40,3 +40,15 @@ class Article(SQLModel, table=True):
     status: ArticleStatus = Field(default=ArticleStatus.DRAFT, sa_type=String(16))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ArticleVote(SQLModel, table=True):
+    """A person's answer to "Was this helpful?" under an article: one per person and article, the latest kept."""
+
+    __table_args__ = (UniqueConstraint("article_id", "portal_user_id", name="uq_articlevote_article_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    portal_user_id: int = Field(foreign_key="portaluser.id", index=True)
+    helpful: bool
+    voted_at: datetime = Field(default_factory=utcnow)

@@ -1,4 +1,4 @@
-"""Help center (/portal/help) and article pages (/portal/help/[slug])."""
+"""Help center (/portal/help) and article pages (/portal/help/[slug]) with "Was this helpful?" and related articles."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from portal_app.pages.registry import portal_page
 from portal_app.state.help import ArticleState, HelpState
 
 ARTICLE_ROUTE = "/portal/help/[article_slug]"
+SECTION_GAP = {"margin_top": "var(--space-5)"}
 
 
 def tag_list(tags: rx.Var, label: str = "Tags") -> rx.Component:
@@ -111,7 +112,9 @@ def _results() -> rx.Component:
                 rx.cond(HelpState.tag != "", rx.fragment(" in the topic “", HelpState.tag, "”")),
                 ". Try other words, ",
                 rx.link("show all articles", href="/portal/help", underline="always"),
-                " or open a support ticket.",
+                " or ",
+                rx.link("open a support ticket", href=HelpState.ticket_href, underline="always", id="help-new-ticket"),
+                ".",
             ),
             icon="search",
             color_scheme="gray",
@@ -170,6 +173,8 @@ def _article() -> rx.Component:
             margin_bottom="var(--space-4)",
         ),
         rx.card(rx.html(ArticleState.html, class_name="article-body"), size="3", width="100%"),
+        _feedback(),
+        _related(),
         rx.text(
             "Did not find your answer? ",
             rx.link("Open a support ticket", href="/portal/support", underline="always"),
@@ -177,6 +182,63 @@ def _article() -> rx.Component:
             size="2",
             as_="p",
             margin_top="var(--space-4)",
+        ),
+    )
+
+
+def _answer_button(label: str, answer: str, icon: str) -> rx.Component:
+    chosen = ArticleState.answer == answer
+    return rx.button(
+        rx.icon(icon, size=16, aria_hidden="true"),
+        label,
+        on_click=ArticleState.rate(answer),
+        variant=rx.cond(chosen, "solid", "soft"),
+        aria_pressed=rx.cond(chosen, "true", "false"),
+        size="3",
+        min_height="44px",
+        min_width="88px",
+    )
+
+
+def _feedback() -> rx.Component:
+    """“Was this helpful?” with Yes and No (the reader's answer pressed) and the thank-you or refusal."""
+    return rx.el.section(
+        rx.vstack(
+            rx.heading("Was this helpful?", size="4", as_="h2", id="article-feedback-heading"),
+            rx.flex(_answer_button("Yes", "yes", "thumbs-up"), _answer_button("No", "no", "thumbs-down"), spacing="3"),
+            rx.text(ArticleState.vote_notice, size="2", role="status", as_="p"),
+            rx.cond(
+                ArticleState.vote_error != "", rx.text(ArticleState.vote_error, size="2", color_scheme="red", as_="p")
+            ),
+            spacing="2",
+        ),
+        aria_labelledby="article-feedback-heading",
+        id="article-feedback",
+        style=SECTION_GAP,
+    )
+
+
+def _related_item(card: rx.Var) -> rx.Component:
+    return rx.el.li(
+        rx.link(card.title, href=card.href, weight="medium"),
+        rx.text(card.excerpt, size="2", color_scheme="gray", as_="p"),
+        style={"margin_bottom": "var(--space-3)"},
+    )
+
+
+def _related() -> rx.Component:
+    """Up to three articles on the same topics."""
+    return rx.cond(
+        ArticleState.related.length() > 0,
+        rx.el.section(
+            rx.heading("Related articles", size="4", as_="h2", id="related-articles-heading"),
+            rx.el.ul(
+                rx.foreach(ArticleState.related, _related_item),
+                style={"list_style": "none", "padding": "0", "margin": "var(--space-2) 0 0"},
+            ),
+            aria_labelledby="related-articles-heading",
+            id="related-articles",
+            style=SECTION_GAP,
         ),
     )
 
@@ -205,7 +267,7 @@ HEADER_LAYOUT = {
 
 @portal_page(ARTICLE_ROUTE, "Help", on_load=ArticleState.load_article)
 def article_page() -> rx.Component:
-    """One article: title, updated date, tags and the sanitised body."""
+    """One article: title, updated date, tags, the sanitised body, "Was this helpful?" and related articles."""
     return portal_shell(
         "Help", until_loaded(ArticleState.loaded, rx.cond(ArticleState.found, _article(), _not_found()), lines=6)
     )

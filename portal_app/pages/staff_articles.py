@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal_app.components.auth_card import form_error
 from portal_app.components.cards import link_button, section
+from portal_app.components.loading import skeleton, until_loaded
 from portal_app.components.tables import data_table, pager
 from portal_app.components.tickets import form_notice
 from portal_app.pages.registry import portal_page
@@ -13,7 +14,7 @@ from portal_app.pages.staff import staff_shell
 from portal_app.state.limits import ARTICLE_BODY_MAX, ARTICLE_SLUG_MAX, ARTICLE_TAGS_MAX, ARTICLE_TITLE_MAX
 from portal_app.state.staff_articles import ARTICLES_ROUTE, StaffArticleEditorState, StaffArticlesState
 
-LIST_HEADERS = ["Title", "Status", "Visibility", "Updated"]
+LIST_HEADERS = ["Title", "Status", "Visibility", "Was it helpful?", "Updated"]
 STATUS_COLOURS = (("Published", "green"), ("Draft", "gray"))
 VISIBILITY_COLOURS = (("Public", "blue"), ("Internal", "amber"))
 MARKDOWN_HINT = (
@@ -30,6 +31,7 @@ def _article_row(row: rx.Var) -> rx.Component:
         rx.el.th(rx.link(row.title, href=row.href), scope="row"),
         rx.el.td(_badge(row.status, STATUS_COLOURS), class_name="nowrap"),
         rx.el.td(_badge(row.visibility, VISIBILITY_COLOURS), class_name="nowrap"),
+        rx.el.td(row.helpful),
         rx.el.td(row.updated, class_name="nowrap"),
     )
 
@@ -55,10 +57,18 @@ def staff_articles_page() -> rx.Component:
         ),
         section(
             "Articles",
-            data_table(
-                LIST_HEADERS, StaffArticlesState.rows, _article_row, "No articles yet: write the first one.", "Articles"
+            until_loaded(
+                StaffArticlesState.loaded,
+                data_table(
+                    LIST_HEADERS,
+                    StaffArticlesState.rows,
+                    _article_row,
+                    "No articles yet: write the first one.",
+                    "Articles",
+                ),
+                pager("Article pages", StaffArticlesState.article_pager),
+                lines=5,
             ),
-            pager("Article pages", StaffArticlesState.article_pager),
         ),
     )
 
@@ -212,6 +222,7 @@ def _meta() -> rx.Component:
         _badge(state.status, STATUS_COLOURS),
         _badge(state.visibility, VISIBILITY_COLOURS),
         rx.cond(state.updated != "", rx.text("Updated ", state.updated, size="2", color_scheme="gray")),
+        rx.text(state.helpful, size="2", color_scheme="gray", id="article-helpful"),
         rx.cond(
             state.public_href != "",
             rx.link("View in the help center", href=state.public_href, size="2", is_external=True),
@@ -274,6 +285,6 @@ def staff_article_editor_page() -> rx.Component:
         rx.cond(
             StaffArticleEditorState.loaded,
             rx.cond(StaffArticleEditorState.found, _editor(), _not_found()),
-            rx.text("Loading the article…", role="status"),
+            skeleton(8),
         ),
     )

@@ -41,10 +41,12 @@ def _articles_href(page: int, size: int) -> str:
 
 
 class StaffArticlesState(StaffSession):
-    """One page of the organisation's articles, any status or visibility, latest change first."""
+    """One page of the organisation's articles, any status or visibility, latest change first, with how many
+    readers found each helpful."""
 
     rows: list[StaffArticleRow] = []
     article_pager: Pager = Pager()
+    loaded: bool = False  # the page shows a skeleton until its first load has read the data
 
     @rx.event
     async def load_articles(self):
@@ -58,6 +60,7 @@ class StaffArticlesState(StaffSession):
         if page is not None:
             self.rows, info = page
             self.article_pager = pager_for(info, _articles_href)
+        self.loaded = True
         return None
 
 
@@ -75,6 +78,7 @@ class StaffArticleEditorState(StaffSession):
     status: str = "Draft"
     updated: str = ""
     public_href: str = ""
+    helpful: str = ""  # "12 of 15 found it helpful"
     preview_html: str = ""
     form_key: int = 0
     notice: str = ""
@@ -112,6 +116,7 @@ class StaffArticleEditorState(StaffSession):
         self.found = found
         self.is_new = True
         self.title = self.slug = self.tags = self.body = self.updated = self.public_href = self.preview_html = ""
+        self.helpful = ""
         self.visibility = "Public"
         self.status = "Draft"
         self.form_key += 1
@@ -128,6 +133,7 @@ class StaffArticleEditorState(StaffSession):
         self.status = article.status
         self.updated = article.updated
         self.public_href = article.public_href
+        self.helpful = article.helpful
         self.preview_html = render_markdown(article.body_markdown)
         self.form_key += 1
 

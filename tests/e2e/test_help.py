@@ -1,4 +1,5 @@
-"""Help center in the browser: list, search and topic filter in the URL, article pages, hidden articles."""
+"""Help center in the browser: list, search and topic filter in the URL, ranking, article pages with
+"Was this helpful?" and related articles, the no-results way to a ticket, hidden articles."""
 
 from __future__ import annotations
 
@@ -48,7 +49,21 @@ def test_help_center_lists_public_articles_and_searches_by_url(page: Page) -> No
     page.goto("/portal/help?q=zebra+crossing")
     expect(page.locator("#help-empty")).to_contain_text("No articles match “zebra crossing”")
     expect(page.get_by_label("Search the help center")).to_have_value("zebra crossing")
+    ticket = page.locator("#help-empty").get_by_role("link", name="open a support ticket")
+    expect(ticket).to_have_attribute("href", "/portal/support?subject=zebra+crossing")
     check_page(page, "help-center-empty")
+
+
+def test_search_puts_title_matches_first_and_finds_word_forms(page: Page) -> None:
+    _open_help(page)
+    headings = _cards(page).get_by_role("heading", level=2)
+    page.goto("/portal/help?q=wifi")
+    expect(headings.nth(0)).to_have_text("Improving Wi-Fi coverage at home")  # "Wi-Fi" in the title
+    expect(headings.nth(1)).to_have_text("Troubleshooting slow internet speed")
+    expect(headings.nth(2)).to_have_text("Setting up parental controls")
+    page.goto("/portal/help?q=refunded")
+    expect(headings.nth(0)).to_have_text("Payment methods we accept")
+    expect(headings.nth(1)).to_have_text("Reading your invoice")
 
 
 def test_topic_chips_filter_and_keep_the_search(page: Page) -> None:
@@ -89,6 +104,33 @@ def test_article_page_shows_sanitised_markdown_date_and_tags(page: Page) -> None
 
     page.get_by_role("link", name="← Back to the help center").click()
     expect(h1(page, "Help center")).to_be_visible()
+
+
+def test_readers_say_whether_an_article_helped_and_find_related_ones(page: Page) -> None:
+    sign_in(page, DEMO, DEMO_PASSWORD)
+    page.goto(f"/portal/help/{SPEED.slug}")
+    expect(h1(page, SPEED.title)).to_be_visible()
+    feedback = page.get_by_role("region", name="Was this helpful?")
+    yes, no = feedback.get_by_role("button", name="Yes"), feedback.get_by_role("button", name="No")
+    wait_hydrated(page, "#article-feedback button")
+    yes.click()
+    expect(feedback.get_by_role("status")).to_have_text("Thank you for your feedback.")
+    expect(yes).to_have_attribute("aria-pressed", "true")
+    no.click()  # a second answer replaces the first
+    expect(no).to_have_attribute("aria-pressed", "true")
+    expect(yes).to_have_attribute("aria-pressed", "false")
+    check_page(page, "help-article-answered")
+    page.reload()
+    expect(page.get_by_role("region", name="Was this helpful?").get_by_role("button", name="No")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+
+    related = page.get_by_role("region", name="Related articles").get_by_role("link")
+    expect(related).to_have_count(3)
+    expect(related.first).to_have_text("Improving Wi-Fi coverage at home")  # shares wifi and router
+    expect(related.filter(has_text=SPEED.title)).to_have_count(0)
+    related.first.click()
+    expect(h1(page, "Improving Wi-Fi coverage at home")).to_be_visible()
 
 
 def test_draft_internal_and_other_providers_articles_are_not_found_by_url(page: Page) -> None:

@@ -106,6 +106,11 @@ def test_staff_publish_an_article_customers_find_it_and_unpublishing_hides_it(
     cards.get_by_role("link", name=title).click()
     expect(h1(alex, title)).to_be_visible()
     expect(alex.get_by_role("heading", name="When the light stays red", level=2)).to_be_visible()
+    wait_hydrated(alex, "#article-feedback button")
+    alex.get_by_role("region", name="Was this helpful?").get_by_role("button", name="Yes").click()
+    expect(alex.get_by_text("Thank you for your feedback.")).to_be_visible()
+    staff.reload()
+    expect(staff.locator("#article-helpful")).to_have_text("1 of 1 found it helpful")
 
     staff.get_by_role("button", name="Unpublish").click()
     expect(staff.get_by_role("status").filter(has_text="Unpublished")).to_be_visible()
@@ -121,6 +126,7 @@ def test_staff_publish_an_article_customers_find_it_and_unpublishing_hides_it(
     expect(h1(staff, "Help articles")).to_be_visible()
     row = articles.get_by_role("row").filter(has=staff.get_by_role("link", name=title))
     expect(row).to_contain_text("Draft")
+    expect(row).to_contain_text("1 of 1 found it helpful")
 
 
 def test_invalid_article_shows_what_to_fix_and_customers_get_nothing_of_the_staff_area(

@@ -24,6 +24,7 @@ from portal_app.services.common.dates import show_datetime
 from portal_app.services.common.pagination import PageInfo, PageRequest, clamp
 from portal_app.services.help.articles import article_href, parse_tags
 from portal_app.services.help.markdown import render_markdown
+from portal_app.services.help.votes import Helpfulness, helpfulness
 from portal_app.services.support.tickets import TicketInputError, bounded_text
 
 ARTICLES_ROUTE = "/staff/articles"
@@ -61,7 +62,8 @@ class ArticleFields:
 
 @dataclass(frozen=True)
 class StaffArticleRow:
-    """An article as the staff list shows it, with the link to its editor."""
+    """An article as the staff list shows it, with the link to its editor; `helpful`: “12 of 15 found it
+    helpful”."""
 
     id: int
     title: str
@@ -70,11 +72,13 @@ class StaffArticleRow:
     visibility: str
     updated: str
     href: str
+    helpful: str
 
 
 @dataclass(frozen=True)
 class StaffArticle:
-    """One article as the staff editor shows it; `public_href` only while customers can see it."""
+    """One article as the staff editor shows it; `public_href` only while customers can see it; `helpful`:
+    “12 of 15 found it helpful”."""
 
     id: int
     title: str
@@ -85,6 +89,7 @@ class StaffArticle:
     status: str
     updated: str
     public_href: str
+    helpful: str
 
 
 def slug_from_title(title: str) -> str:
@@ -172,8 +177,9 @@ def _free_slug(db: Session, organisation: Organisation, base: str) -> str:
     return candidate
 
 
-def _view(found: Article) -> StaffArticle:
+def _view(db: Session, found: Article) -> StaffArticle:
     visible = found.visibility == ArticleVisibility.PUBLIC and found.status == ArticleStatus.PUBLISHED
+    answers = helpfulness(db, [found]).get(found.id, Helpfulness())
     return StaffArticle(
         id=found.id,
         title=found.title,
@@ -184,6 +190,7 @@ def _view(found: Article) -> StaffArticle:
         status=str(found.status),
         updated=show_datetime(found.updated_at),
         public_href=article_href(found.slug) if visible else "",
+        helpful=answers.summary,
     )
 
 
@@ -198,9 +205,17 @@ def list_articles(db: Session, principal: Principal, request: PageRequest) -> tu
         .offset((info.number - 1) * info.size)
         .limit(info.size)
     ).all()
+    answers = helpfulness(db, list(rows))
     return [
         StaffArticleRow(
-            a.id, a.title, a.slug, str(a.status), str(a.visibility), show_datetime(a.updated_at), editor_href(a.id)
+            a.id,
+            a.title,
+            a.slug,
+            str(a.status),
+            str(a.visibility),
+            show_datetime(a.updated_at),
+            editor_href(a.id),
+            answers.get(a.id, Helpfulness()).summary,
         )
         for a in rows
     ], info
@@ -208,7 +223,7 @@ def list_articles(db: Session, principal: Principal, request: PageRequest) -> tu
 
 def get_article(db: Session, principal: Principal, article_id: object) -> StaffArticle:
     """One of the organisation's articles, any status or visibility."""
-    return _view(staff_article(db, staff_scope(db, principal), article_id))
+    return _view(db, staff_article(db, staff_scope(db, principal), article_id))
 
 
 def preview(db: Session, principal: Principal, body: object) -> str:
@@ -252,7 +267,7 @@ def create_article(
             if clean["slug"]:
                 break
             continue
-        return _view(created)
+        return _view(db, created)
     raise ArticleInputError({"slug": _slug_in_use(clean["slug"] or slug)})
 
 
@@ -283,7 +298,7 @@ def update_article(db: Session, principal: Principal, article_id: object, fields
         except IntegrityError:
             db.refresh(found)
             raise ArticleInputError({"slug": _slug_in_use(clean["slug"])}) from None
-    return _view(found)
+    return _view(db, found)
 
 
 def _set_status(db: Session, principal: Principal, article_id: object, status: ArticleStatus) -> StaffArticle:
@@ -295,7 +310,7 @@ def _set_status(db: Session, principal: Principal, article_id: object, status: A
         found.updated_at = utcnow()
         db.add(found)
         db.flush()
-    return _view(found)
+    return _view(db, found)
 
 
 def publish_article(db: Session, principal: Principal, article_id: object) -> StaffArticle:

@@ -1,6 +1,7 @@
-"""The help center: the organisation's public, published articles; search, tags and ticket deflection.
+"""The help center: the organisation's public, published articles; search, tags, related articles,
+"Was this helpful?" and ticket deflection.
 
-Only articles that are both Public and Published ever leave this module. Matching and ranking
+Only articles that are both Public and Published ever leave this module (or are rated). Matching and ranking
 run in the database's text index (services/help/search.py), never a Python loop over articles.
 """
 
@@ -11,7 +12,7 @@ import unicodedata
 from contextlib import suppress
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, literal
+from sqlalchemy import ColumnElement, case, func, literal, or_
 from sqlmodel import Session, col, select
 
 from portal_app.errors import NotFound
@@ -19,24 +20,26 @@ from portal_app.models import Article, ArticleStatus, ArticleVisibility, Organis
 from portal_app.services.access import customer_scope
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.common.dates import show_date
+from portal_app.services.help import votes
 from portal_app.services.help.markdown import excerpt, render_markdown
-from portal_app.services.help.search import matching_articles
+from portal_app.services.help.search import TITLE, matching_articles, search_terms
 
 HELP_ROUTE = "/portal/help"
 NOT_FOUND = "Article not found."
+NOT_RATEABLE = "This article is not in your help center, so it cannot be rated."
 MAX_QUERY = 100
 MAX_TAG = 60
 MAX_SLUG = 120
-MAX_WORDS = 8
 MAX_RESULTS = 50
 MIN_SUGGEST = 3
+RELATED = 3
+MAX_RELATED_TAGS = 10
 STOP_WORDS = frozenset(
     """about after again also and any are but can cannot could did does doing don for from had has have having
     her here hers him his how into its just more most not now off once only other our out over own same she should
     some such than that the their them then there these they this those too under until very was were what when
     where which while who whom why will with would you your yours help please issue problem""".split()  # noqa: SIM905
 )
-_WORD = re.compile(r"[^\W_]+")  # letters and digits; the rest separates words
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
@@ -62,13 +65,16 @@ class HelpPage:
 
 @dataclass(frozen=True)
 class ArticlePage:
-    """An article's page: sanitised HTML of its Markdown body."""
+    """An article's page: sanitised HTML of its Markdown body, related articles and the reader's answer to
+    "Was this helpful?" ("yes", "no" or "")."""
 
     title: str
     slug: str
     html: str
     tags: list[str]
     updated: str
+    related: list[ArticleCard]
+    answer: str
 
 
 def article_href(slug: str) -> str:
@@ -97,18 +103,12 @@ def clean_query(raw: object) -> str:
 
 
 def search_words(text: object, *, for_suggestions: bool = False) -> list[str]:
-    """Lower-case words of user input (anything but letters and digits is a separator), plurals folded.
-
-    For suggestions, stop-words and words under three letters are left out.
-    """
-    words: list[str] = []
-    for raw in _WORD.findall(clean_query(text).lower()):
-        if for_suggestions and (len(raw) < MIN_SUGGEST or raw in STOP_WORDS):
-            continue
-        word = raw[:-1] if len(raw) > 4 and raw.endswith("s") and not raw.endswith("ss") else raw
-        if word not in words:
-            words.append(word)
-    return words[:MAX_WORDS]
+    """The words of user input as the index sees them (search.search_terms: lower case, hyphenated words joined;
+    the index stems word forms). For suggestions, stop-words and words under three letters are left out."""
+    words = search_terms(clean_query(text))
+    if for_suggestions:
+        return [word for word in words if len(word) >= MIN_SUGGEST and word not in STOP_WORDS]
+    return words
 
 
 def clean_tag(tag: object) -> str:
@@ -201,20 +201,60 @@ def help_page(db: Session, principal: Principal, query: object, tag: object) -> 
     return HelpPage(articles=list_articles(db, principal, query=query, tag=tag), tags=all_tags(db, principal))
 
 
-def article(db: Session, principal: Principal, slug: object) -> ArticlePage:
-    """One public published article by slug, or NotFound (drafts and internal articles included)."""
-    scope = customer_scope(db, principal)
+def _visible_article(db: Session, organisation: Organisation, slug: object, refusal: str) -> Article:
+    """The organisation's public published article with this slug, or NotFound(refusal)."""
     if not isinstance(slug, str) or not slug or len(slug) > MAX_SLUG or not _SLUG.fullmatch(slug):
-        raise NotFound(NOT_FOUND)
-    found = db.exec(select(Article).where(*_visible(scope.organisation), col(Article.slug) == slug).limit(1)).first()
+        raise NotFound(refusal)
+    found = db.exec(select(Article).where(*_visible(organisation), col(Article.slug) == slug).limit(1)).first()
     if found is None:
-        raise NotFound(NOT_FOUND)
+        raise NotFound(refusal)
+    return found
+
+
+def related_articles(db: Session, organisation: Organisation, found: Article) -> list[Article]:
+    """Up to RELATED other visible articles: those sharing the most tags (latest first), then those sharing
+    words of the title (search.matching_articles on the title only)."""
+    others = [*_visible(organisation), col(Article.id) != found.id]
+    shared = [
+        _normalised_tags().like(_like(f",{tag.lower()},"), escape="\\")
+        for tag in parse_tags(found.tags)[:MAX_RELATED_TAGS]
+    ]
+    chosen: list[Article] = []
+    if shared:
+        in_common = [case((tag, 1), else_=0) for tag in shared]
+        most_first = sum(in_common[1:], in_common[0]).desc()
+        stmt = select(Article).where(*others, or_(*shared))
+        stmt = stmt.order_by(most_first, col(Article.updated_at).desc(), col(Article.id)).limit(RELATED)
+        chosen = list(db.exec(stmt).all())
+    if len(chosen) < RELATED:
+        words = " ".join(search_words(found.title, for_suggestions=True))
+        not_chosen = [col(Article.id).not_in([a.id for a in chosen])] if chosen else []
+        chosen += matching_articles(
+            db,
+            organisation,
+            words,
+            any_word=True,
+            fields=TITLE,
+            where=[*others, *not_chosen],
+            limit=RELATED - len(chosen),
+        )
+    return chosen
+
+
+def article(db: Session, principal: Principal, slug: object) -> ArticlePage:
+    """One public published article by slug with its related articles and the reader's answer under it, or
+    NotFound (drafts and internal articles included)."""
+    scope = customer_scope(db, principal)
+    found = _visible_article(db, scope.organisation, slug, NOT_FOUND)
+    locale = scope.customer.locale
     return ArticlePage(
         title=found.title,
         slug=found.slug,
         html=render_markdown(found.body_markdown),
         tags=parse_tags(found.tags),
-        updated=show_date(found.updated_at.date(), scope.customer.locale),
+        updated=show_date(found.updated_at.date(), locale),
+        related=[_card(a, locale) for a in related_articles(db, scope.organisation, found)],
+        answer=votes.answer_of(db, found, principal.user_id),
     )
 
 
@@ -223,6 +263,13 @@ def article_page(db: Session, principal: Principal, slug: object) -> ArticlePage
     with suppress(NotFound):
         return article(db, principal, slug)
     return None
+
+
+def rate_article(db: Session, principal: Principal, slug: object, answer: object) -> str:
+    """“Was this helpful?”: keep the person's "yes" or "no" under a public published article of their provider
+    (replacing an earlier answer); the thank-you. Any other article or answer is refused and changes nothing."""
+    found = _visible_article(db, customer_scope(db, principal).organisation, slug, NOT_RATEABLE)
+    return votes.record_answer(db, found, principal.user_id, answer)
 
 
 def suggest_articles(db: Session, principal: Principal, text: object, limit: int = 3) -> list[ArticleCard]:
