@@ -53,6 +53,7 @@ def _pages() -> list[tuple[str, str, Callable[..., Any], tuple[Any, ...]]]:
     from portal_app.services.accounts.provisioned import services_page
     from portal_app.services.billing.screens import billing_page, history_page
     from portal_app.services.common.pagination import PageRequest
+    from portal_app.services.console.header import staff_call
     from portal_app.services.help.articles import article_page, help_page
     from portal_app.services.projects.progress import project_cards
     from portal_app.services.support import inbox, tickets
@@ -71,8 +72,8 @@ def _pages() -> list[tuple[str, str, Callable[..., Any], tuple[Any, ...]]]:
         ("customer", "Help", header_and_page, (help_page, "", "")),
         ("customer", "An article", header_and_page, (article_page, "{article}")),
         ("customer", "Profile", header_and_page, (profile_page,)),
-        ("staff", "Staff inbox", inbox.as_staff, (inbox.inbox_page, "", "", first)),
-        ("staff", "Staff ticket", inbox.as_staff, (inbox.staff_thread, "{ticket}")),
+        ("staff", "Staff inbox", staff_call, (inbox.inbox_page, "", "", first)),
+        ("staff", "Staff ticket", staff_call, (inbox.staff_thread, "{ticket}")),
     ]
 
 

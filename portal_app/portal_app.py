@@ -17,6 +17,9 @@ from portal_app.pages import (  # noqa: F401  (registers pages)
     services,
     staff,
     staff_articles,
+    staff_audit,
+    staff_customers,
+    staff_settings,
     support,
 )
 from portal_app.pages.registry import PAGES

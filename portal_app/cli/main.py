@@ -20,7 +20,7 @@ from portal_app.config import settings
 from portal_app.db import session_scope
 from portal_app.errors import PortalError
 from portal_app.mail import normalise_address
-from portal_app.models import Organisation, PortalUser
+from portal_app.models import Organisation, PortalUser, StaffRole
 from portal_app.services.accounts import invites
 from portal_app.services.support import inbox as staff
 
@@ -128,13 +128,19 @@ def create_organisation(db: Session, args: argparse.Namespace) -> Organisation:
 
 
 def cmd_create_staff(args: argparse.Namespace) -> None:
-    """Create a staff user who answers the organisation's tickets (or update their name and password)."""
+    """Create a staff user who answers the organisation's tickets (or update their name, password and role)."""
     password = _staff_password(args.email)
     with session_scope() as db:
         address = normalise_address(args.email) or args.email.strip()
         existed = db.exec(select(PortalUser.id).where(PortalUser.email == address)).first() is not None
-        staff.create_staff_user(db, organisation_slug=args.org, email=args.email, name=args.name, password=password)
-    print(f"{'Updated' if existed else 'Created'} staff user {address}; they sign in at {settings().public_url}/staff")
+        staff.create_staff_user(
+            db, organisation_slug=args.org, email=args.email, name=args.name, password=password, role=args.role
+        )
+        role = db.exec(select(PortalUser.staff_role).where(PortalUser.email == address)).one()
+    print(
+        f"{'Updated' if existed else 'Created'} staff user {address} ({role}); "
+        f"they sign in at {settings().public_url}/staff"
+    )
 
 
 def _staff_password(email: str) -> str:
@@ -188,6 +194,12 @@ def build_parser() -> Parser:
     create_staff.add_argument("--org", required=True, metavar="SLUG", help="the organisation's slug")
     create_staff.add_argument("--email", required=True, help="the staff member's sign-in email")
     create_staff.add_argument("--name", required=True, help="the name customers see on replies")
+    create_staff.add_argument(
+        "--role",
+        choices=[role.value for role in StaffRole],
+        help="agent: tickets, help articles, CSAT; admin: also customers, settings and the audit log "
+        "(default: agent for new staff, unchanged for existing staff)",
+    )
     create_staff.epilog = f"The password is read from {STAFF_PASSWORD_ENV}, or asked for in a terminal."
     cli_provider.register(commands)
     cli_payments.register(commands)

@@ -1,4 +1,5 @@
-"""Demo support data: Northwind's staff account and the rated and rateable tickets of Alex Morgan."""
+"""Demo support data: Northwind's staff accounts (an agent and an admin) and the rated and rateable tickets of
+Alex Morgan."""
 
 from __future__ import annotations
 
@@ -7,22 +8,47 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from portal_app.models import Customer, Organisation, PortalUser, Priority, Ticket, TicketMessage, TicketStatus
+from portal_app.models import (
+    Customer,
+    Organisation,
+    PortalUser,
+    Priority,
+    StaffRole,
+    Ticket,
+    TicketMessage,
+    TicketStatus,
+)
 from portal_app.services.accounts.demo_accounts import PUBLISHED_PASSWORD
 from portal_app.services.support.inbox import create_staff_user, staff_author
 
 STAFF_EMAIL = "staff@example.com"
 STAFF_NAME = "Jamie Park"
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_NAME = "Robin Hale"
 
 ALEX_NAME = "Alex Morgan"
 
 
 def seed_support(db: Session, *, northwind_id: int, alex_customer_id: int, today: date | None = None) -> None:
-    """Add the staff user and whatever Alex's tickets lack (one resolved and rated, one resolved to rate); no commit."""
+    """Add the staff users (Jamie an agent, Robin an admin) and whatever Alex's tickets lack (one resolved and rated,
+    one resolved to rate); no commit."""
     northwind = db.get(Organisation, northwind_id)
     alex = db.get(Customer, alex_customer_id)
     staff_id = create_staff_user(
-        db, organisation_slug=northwind.slug, email=STAFF_EMAIL, name=STAFF_NAME, password=PUBLISHED_PASSWORD
+        db,
+        organisation_slug=northwind.slug,
+        email=STAFF_EMAIL,
+        name=STAFF_NAME,
+        password=PUBLISHED_PASSWORD,
+        role=StaffRole.AGENT,
+    )
+    create_staff_user(
+        db,
+        organisation_slug=northwind.slug,
+        email=ADMIN_EMAIL,
+        name=ADMIN_NAME,
+        password=PUBLISHED_PASSWORD,
+        role=StaffRole.ADMIN,
     )
     author = staff_author(db.get(PortalUser, staff_id), northwind)
     now = datetime.combine(today or date.today(), time(9, 30), tzinfo=UTC)

@@ -10,11 +10,13 @@ from portal_app.models.accounts import (
     PendingSignIn,
     PortalUser,
     RecoveryCode,
+    StaffRole,
     TokenPurpose,
     TwoFactor,
 )
+from portal_app.models.audit import AuditEntry
 from portal_app.models.billing import Invoice, InvoiceLine, InvoiceState, Payment, PaymentStatus, Service
-from portal_app.models.help import Article, ArticleStatus, ArticleVisibility
+from portal_app.models.help import Article, ArticleStatus, ArticleVisibility, ArticleVote
 from portal_app.models.payments import PaymentAttempt, StripeCustomer, StripeDispute, StripeEvent, StripeRefund
 from portal_app.models.projects import Project, ProjectStatus
 from portal_app.models.support import Priority, Ticket, TicketMessage, TicketStatus
@@ -23,6 +25,8 @@ __all__ = [
     "Article",
     "ArticleStatus",
     "ArticleVisibility",
+    "ArticleVote",
+    "AuditEntry",
     "AuthSession",
     "AuthThrottle",
     "AuthToken",
@@ -42,6 +46,7 @@ __all__ = [
     "ProjectStatus",
     "RecoveryCode",
     "Service",
+    "StaffRole",
     "StripeCustomer",
     "StripeDispute",
     "StripeEvent",

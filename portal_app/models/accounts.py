@@ -60,6 +60,14 @@ class Customer(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class StaffRole(enum.StrEnum):
+    """What a provider's staff member may do in the console: agents answer tickets and write help articles,
+    admins also run the organisation's customers, settings and audit log."""
+
+    AGENT = "agent"
+    ADMIN = "admin"
+
+
 class PortalUser(SQLModel, table=True):
     """A person who signs in; sees data only through memberships."""
 
@@ -70,6 +78,7 @@ class PortalUser(SQLModel, table=True):
     is_active: bool = True
     # Staff of this organisation may answer its tickets in the staff area (None: a customer).
     staff_organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    staff_role: StaffRole | None = Field(default=None, sa_type=String(16))  # set for staff, None for customers
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -1,4 +1,5 @@
-"""The staff area: ticket inbox with CSAT (/staff) and a ticket thread (/staff/tickets/<id>)."""
+"""The staff area: the console's shell and navigation, the ticket inbox with CSAT (/staff) and a ticket thread
+(/staff/tickets/<id>)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,16 @@ from portal_app.state.session import SessionState
 from portal_app.state.staff import STAFF_ROUTE, StaffInboxState, StaffSession, StaffThreadState
 
 INBOX_HEADERS = ["Ticket", "Subject", "Customer", "Status", "Priority", "Source", "Updated", "Rating"]
+STAFF_LINKS = (("Inbox", STAFF_ROUTE), ("Help articles", "/staff/articles"))
+ADMIN_LINKS = (
+    ("Customers", "/staff/customers"),
+    ("Settings", "/staff/settings/payments"),
+    ("Audit log", "/staff/audit"),
+)
+
+
+def _nav_links(links: tuple[tuple[str, str], ...]) -> list[rx.Component]:
+    return [rx.link(label, href=href, size="2") for label, href in links]
 
 
 def _staff_header() -> rx.Component:
@@ -38,9 +49,10 @@ def _staff_header() -> rx.Component:
                         StaffSession.is_staff,
                         rx.el.nav(
                             rx.flex(
-                                rx.link("Inbox", href=STAFF_ROUTE, size="2"),
-                                rx.link("Articles", href="/staff/articles", size="2"),
+                                *_nav_links(STAFF_LINKS),
+                                rx.cond(StaffSession.is_admin, rx.fragment(*_nav_links(ADMIN_LINKS))),
                                 spacing="4",
+                                wrap="wrap",
                             ),
                             aria_label="Staff area",
                         ),
@@ -82,14 +94,32 @@ def _not_staff() -> rx.Component:
     )
 
 
-def staff_shell(*body: rx.Component) -> rx.Component:
-    """A staff page: the minimal staff header, then the body once the person is known to be staff."""
+def _not_admin() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Administrators only", size="6", as_="h1"),
+        rx.callout(
+            "This page is for your organisation's administrators. Ask one of them if you need something changed.",
+            icon="lock",
+            color_scheme="amber",
+            high_contrast=True,
+            role="status",
+            id="not-admin",
+        ),
+        rx.link("Go to the support inbox", href=STAFF_ROUTE, size="2"),
+        spacing="3",
+    )
+
+
+def staff_shell(*body: rx.Component, admin_only: bool = False) -> rx.Component:
+    """A staff page: the minimal staff header, then the body once the person is known to be staff (and, for
+    `admin_only` pages, an administrator)."""
+    allowed = rx.cond(StaffSession.is_admin, rx.fragment(*body), _not_admin()) if admin_only else rx.fragment(*body)
     return rx.box(
         _staff_header(),
         rx.el.main(
             rx.cond(
                 StaffSession.staff_checked,
-                rx.cond(StaffSession.is_staff, rx.fragment(*body), _not_staff()),
+                rx.cond(StaffSession.is_staff, allowed, _not_staff()),
                 rx.text("Loading…", role="status"),
             ),
             class_name="container page-body",

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from portal_app.services.common.pagination import parse_page
+from portal_app.services.console.header import ConsoleHeader, admin_call, staff_call
 from portal_app.services.support import inbox as staff
 from portal_app.services.support.inbox import CsatBar, StaffTicketRow, staff_label
 from portal_app.services.support.tickets import TicketThread
@@ -23,9 +24,10 @@ R = TypeVar("R")
 
 
 class StaffSession(SessionState):
-    """Whether the signed-in person is staff, and of which organisation."""
+    """Whether the signed-in person is staff (an administrator or not), and of which organisation."""
 
     is_staff: bool = False
+    is_admin: bool = False
     staff_checked: bool = False
     staff_org: str = ""
 
@@ -33,13 +35,24 @@ class StaffSession(SessionState):
         """`work(db, principal, ...)` as staff, in one unit of work with the staff header: its result, or None
         when the person is not staff (the page says the area is for staff) or the ticket or article is not theirs.
         Raises SignedOut; a refusal (PortalError) passes through."""
-        header, result = await self._call(staff.as_staff, work, *args)
+        header, result = await self._call(staff_call, work, *args)
+        self._show_staff(header)
+        return result
+
+    async def _as_admin(self, work: Callable[..., R], *args: Any, **kwargs: Any) -> R | None:
+        """Like `_as_staff`, but the work runs only for an administrator of the organisation (None for agents: the
+        page says it is for administrators). Raises SignedOut; a refusal (PortalError) passes through."""
+        header, result = await self._call(admin_call, work, *args, **kwargs)
+        self._show_staff(header)
+        return result
+
+    def _show_staff(self, header: ConsoleHeader) -> None:
         self.user_name = header.user_name
         self.user_email = header.user_email
         self.is_staff = header.is_staff
+        self.is_admin = header.is_admin
         self.staff_org = header.organisation
         self.staff_checked = True
-        return result
 
 
 class StaffInboxState(StaffSession):

@@ -258,9 +258,9 @@ def test_create_staff_reads_the_password_from_the_environment_and_is_repeatable(
     code, out, err = run(capsys, *STAFF_ARGS)
 
     assert (code, err) == (0, "")
-    assert out == f"Created staff user jamie@acme.example; they sign in at {PUBLIC_URL}/staff\n"
+    assert out == f"Created staff user jamie@acme.example (agent); they sign in at {PUBLIC_URL}/staff\n"
     user = staff_user(db)
-    assert (user.name, user.staff_organisation_id) == ("Jamie Park", bakery.organisation_id)
+    assert (user.name, user.staff_organisation_id, user.staff_role) == ("Jamie Park", bakery.organisation_id, "agent")
     assert verify_password("first staff password", user.password_hash)
 
     monkeypatch.setenv("PORTAL_STAFF_PASSWORD", "second staff password")
@@ -272,6 +272,22 @@ def test_create_staff_reads_the_password_from_the_environment_and_is_repeatable(
     assert user.name == "J. Park"
     assert verify_password("second staff password", user.password_hash)
     assert len(db.exec(select(PortalUser)).all()) == 1
+
+
+def test_create_staff_role_is_set_by_role_and_kept_without_it(db, capsys, bakery, monkeypatch):
+    monkeypatch.setenv("PORTAL_STAFF_PASSWORD", "first staff password")
+
+    code, out, _ = run(capsys, *STAFF_ARGS, "--role", "admin")
+    assert code == 0
+    assert out.startswith("Created staff user jamie@acme.example (admin);")
+    code, out, _ = run(capsys, *STAFF_ARGS)  # an update without --role keeps the role
+    assert out.startswith("Updated staff user jamie@acme.example (admin);")
+    assert staff_user(db).staff_role == "admin"
+    code, out, _ = run(capsys, *STAFF_ARGS, "--role", "agent")
+    assert staff_user(db).staff_role == "agent"
+    code, _, err = run(capsys, *STAFF_ARGS, "--role", "owner")
+    assert code == 2
+    assert "invalid choice: 'owner'" in err
 
 
 def test_create_staff_prompts_twice_in_a_terminal(db, capsys, bakery, monkeypatch):

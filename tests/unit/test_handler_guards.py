@@ -17,7 +17,7 @@ from sqlalchemy import func
 from sqlmodel import SQLModel, select
 
 import portal_app.portal_app  # noqa: F401  (registers every page and state)
-from portal_app.models import Invoice, Organisation, Service, Ticket
+from portal_app.models import Customer, Invoice, Organisation, Service, StaffRole, Ticket
 from portal_app.services.accounts import sessions
 from portal_app.state.session import SessionState
 
@@ -100,7 +100,17 @@ def leaked(state: SessionState) -> list[str]:
 def row_counts(db) -> dict[str, int]:
     return {
         table: db.exec(select(func.count()).select_from(SQLModel.metadata.tables[table])).one()
-        for table in ("invoice", "payment", "service", "ticket", "ticketmessage", "membership", "portaluser")
+        for table in (
+            "invoice",
+            "payment",
+            "service",
+            "ticket",
+            "ticketmessage",
+            "membership",
+            "portaluser",
+            "customer",
+            "auditentry",
+        )
     }
 
 
@@ -181,3 +191,44 @@ def test_another_signed_in_person_gets_nothing_of_the_victim(db, victim, state_c
 def test_the_guard_test_sees_the_handlers():
     names = {f"{s.__name__}.{n}" for s, n in handlers()}
     assert {"OverviewState.load_overview", "SessionState.switch_organisation"} <= names
+
+
+# The console's administrator handlers: their states call `_as_admin`. Agents are staff of the victim's own
+# organisation, so these are the handlers they must not reach (tickets and articles they may).
+ADMIN_HANDLERS = [(state, name) for state, name in handlers() if "_as_admin(" in inspect.getsource(state)]
+
+
+def same_organisation_staff(db, victim, role: StaffRole | None) -> str:
+    staff = make_user(db, email="colleague@example.com", staff_organisation_id=victim.organisation_id, staff_role=role)
+    token = sessions.open_session(db, staff.id, remember=False)
+    db.commit()
+    return token
+
+
+def test_the_admin_handlers_are_found():
+    names = {f"{s.__name__}.{n}" for s, n in ADMIN_HANDLERS}
+    assert {"StaffCustomerState.delete_customer", "StaffPaymentSettingsState.save_switches"} <= names
+
+
+@pytest.mark.parametrize("role", [StaffRole.AGENT, None], ids=["agent", "staff without a role"])
+@pytest.mark.parametrize(("state_cls", "name"), ADMIN_HANDLERS, ids=lambda v: getattr(v, "__name__", v))
+def test_an_agent_of_the_same_organisation_gets_nothing_from_admin_handlers(db, victim, state_cls, name, role):
+    token = same_organisation_staff(db, victim, role)
+    before = row_counts(db)
+    state = fresh_state(state_cls, token, victim.id)
+    run(state_cls.event_handlers[name], state, dummy_args(state_cls.event_handlers[name].fn, victim.id))
+    assert leaked(state) == []
+    assert row_counts(db) == before
+    db.expire_all()
+    assert db.get(Customer, victim.id).online_payments_allowed is True
+    assert db.get(Organisation, victim.organisation_id).online_payments_enabled is False
+
+
+def test_the_same_check_sees_what_an_admin_of_the_organisation_is_shown(db, victim):
+    """The agent test above can fail: the organisation's admin does see the victim on the customers list."""
+    from portal_app.state.staff_customers import StaffCustomersState
+
+    token = same_organisation_staff(db, victim, StaffRole.ADMIN)
+    state = fresh_state(StaffCustomersState, token, victim.id)
+    run(StaffCustomersState.event_handlers["load_customers"], state, [])
+    assert leaked(state) == ["rows"]

@@ -10,7 +10,7 @@ from factories import PUBLIC_URL, make_customer, make_organisation, make_user, p
 from sqlmodel import select
 from support_fixtures import open_ticket, ticket_row
 
-from portal_app.demo.support import STAFF_EMAIL, seed_support
+from portal_app.demo.support import ADMIN_EMAIL, STAFF_EMAIL, seed_support
 from portal_app.errors import NotFound, PortalError
 from portal_app.mail import MailError
 from portal_app.models import AuthSession, Customer, PortalUser, Priority, Ticket, TicketMessage, TicketStatus
@@ -20,6 +20,7 @@ from portal_app.services.accounts import sessions
 from portal_app.services.accounts.demo_accounts import PUBLISHED_PASSWORD as STAFF_PASSWORD
 from portal_app.services.accounts.passwords import verify_password
 from portal_app.services.common.pagination import PageRequest
+from portal_app.services.console.header import ConsoleHeader, staff_call
 from portal_app.services.support import inbox as staff
 from portal_app.services.support import ticket_mail, tickets
 from portal_app.services.support.tickets import TicketInputError
@@ -35,9 +36,9 @@ def rival(db):
 
 
 def test_staff_see_their_name_and_organisation_in_the_header(db, jamie):
-    header, ratings = staff.as_staff(db, jamie, staff.csat)
+    header, ratings = staff_call(db, jamie, staff.csat)
 
-    assert header == staff.StaffHeader("Jamie Park", "jamie@acme.example", True, "Acme Broadband")
+    assert header == ConsoleHeader("Jamie Park", "jamie@acme.example", True, False, "Acme Broadband")
     assert ratings.count == 0
 
 
@@ -50,9 +51,9 @@ def test_customers_and_deactivated_staff_are_not_staff(db, bea, acme):
             staff.inbox(db, principal, request=PageRequest())
         with pytest.raises(NotStaff):
             staff.csat(db, principal)
-        header, page = staff.as_staff(db, principal, staff.inbox_page, "", "", PageRequest())
+        header, page = staff_call(db, principal, staff.inbox_page, "", "", PageRequest())
         assert (header.is_staff, header.organisation, page) == (False, "", None)
-    assert staff.as_staff(db, bea, staff.csat)[0].user_name == "Bea Baker"  # the header still names them
+    assert staff_call(db, bea, staff.csat)[0].user_name == "Bea Baker"  # the header still names them
 
 
 def test_staff_cannot_use_the_customer_side(db, jamie, bea):
@@ -459,8 +460,15 @@ def test_seed_support_adds_the_staff_user_and_a_rated_ticket_once(db):
     rated = next(t for t in resolved if t.rating)
     assert rated.rating_comment == "Quick fix, thanks!"
     staff_user = db.exec(select(PortalUser).where(PortalUser.email == STAFF_EMAIL)).one()
-    assert (staff_user.name, staff_user.staff_organisation_id) == ("Jamie Park", northwind.id)
+    assert (staff_user.name, staff_user.staff_organisation_id, staff_user.staff_role) == (
+        "Jamie Park",
+        northwind.id,
+        "agent",
+    )
     assert verify_password(STAFF_PASSWORD, staff_user.password_hash)
+    admin = db.exec(select(PortalUser).where(PortalUser.email == ADMIN_EMAIL)).one()
+    assert (admin.staff_organisation_id, admin.staff_role) == (northwind.id, "admin")
+    assert verify_password(STAFF_PASSWORD, admin.password_hash)
     authors = set(db.exec(select(TicketMessage.author_name).where(TicketMessage.from_staff)).all())
     assert authors == {"Jamie Park (Northwind Fiber)"}
     assert db.exec(select(AuthSession)).all() == []

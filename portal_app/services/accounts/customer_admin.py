@@ -47,11 +47,12 @@ def deactivate_user(db: Session, email: str) -> bool:
     return changed
 
 
-def delete_customer(db: Session, organisation_slug: str, reference_or_id: str) -> None:
+def delete_customer(db: Session, organisation_slug: str, reference_or_id: str | int) -> None:
     """Delete a customer and every row that belongs to it, in one transaction (commits).
 
     `reference_or_id` is the customer's reference, or its id when no customer of the organisation
-    has that reference. Refused while an active portal user is linked to the customer.
+    has that reference; an int is always the id (the console's case). Refused while an active portal
+    user is linked to the customer.
     """
     customer = provider_customer(db, provider_organisation(db, organisation_slug), reference_or_id)
     active = db.exec(

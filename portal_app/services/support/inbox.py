@@ -7,20 +7,27 @@ set_status commit, then email the customer: call them from a worker thread in th
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from portal_app.errors import NotFound, PortalError
+from portal_app.errors import PortalError
 from portal_app.mail import normalise_address
-from portal_app.models import Customer, Membership, Organisation, PortalUser, Ticket, TicketMessage, TicketStatus
+from portal_app.models import (
+    Customer,
+    Membership,
+    Organisation,
+    PortalUser,
+    StaffRole,
+    Ticket,
+    TicketMessage,
+    TicketStatus,
+)
 from portal_app.models.base import utcnow
 from portal_app.models.support import OPEN_STATUSES
-from portal_app.services.access import NotStaff, provider_organisation, staff_scope, staff_ticket
+from portal_app.services.access import provider_organisation, staff_scope, staff_ticket
 from portal_app.services.accounts.passwords import hash_password, password_problem
 from portal_app.services.accounts.sessions import Principal, end_all_sessions
 from portal_app.services.common.dates import show_datetime
@@ -45,16 +52,6 @@ NAME_MAX = 120
 AUTHOR_MAX = 120
 NO_RATING = "\u2014"
 R = TypeVar("R")
-
-
-@dataclass(frozen=True)
-class StaffHeader:
-    """The staff area's header: who is signed in and, when they are staff, the organisation they work for."""
-
-    user_name: str
-    user_email: str
-    is_staff: bool
-    organisation: str
 
 
 @dataclass(frozen=True)
@@ -104,24 +101,6 @@ class InboxPage:
 def staff_label(status: str) -> str:
     """A ticket status as the staff pages word it."""
     return STAFF_LABELS.get(status, status)
-
-
-def as_staff(db: Session, principal: Principal, work: Callable[..., R], *args: Any) -> tuple[StaffHeader, R | None]:
-    """The staff header and `work(db, principal, ...)` in one unit of work. The work's result is None when
-    the person is not staff, or when the ticket or article it names is not theirs to see."""
-    try:
-        organisation: Organisation | None = staff_scope(db, principal).organisation
-    except NotStaff:
-        organisation = None
-    name = principal.user_name or principal.user_email
-    header = StaffHeader(
-        name, principal.user_email, organisation is not None, organisation.name if organisation else ""
-    )
-    if organisation is None:
-        return header, None
-    with suppress(NotFound):
-        return header, work(db, principal, *args)
-    return header, None
 
 
 def inbox(
@@ -248,8 +227,12 @@ def csat(db: Session, principal: Principal) -> Csat:
     return Csat(average=average, count=count, distribution=distribution)
 
 
-def create_staff_user(db: Session, *, organisation_slug: str, email: str, name: str, password: str) -> int:
-    """Create or update the staff user with this email (organisation, name, password); returns the user id.
+def create_staff_user(
+    db: Session, *, organisation_slug: str, email: str, name: str, password: str, role: StaffRole | None = None
+) -> int:
+    """Create or update the staff user with this email (organisation, name, password, role); returns the user id.
+
+    `role` None keeps the role of someone already staff of the organisation; new staff become agents.
 
     Refuses the email of a customer's portal user. Signs the person out everywhere, since the
     password is replaced. Hashes with bcrypt: blocking.
@@ -272,8 +255,11 @@ def create_staff_user(db: Session, *, organisation_slug: str, email: str, name: 
             f"{address} signs in as a customer; staff need an email address of their own (for example a work one)."
         )
     user = user or PortalUser(email=address)
+    if role is None:
+        role = user.staff_role if user.staff_organisation_id == organisation.id and user.staff_role else StaffRole.AGENT
     user.name = clean_name
     user.staff_organisation_id = organisation.id
+    user.staff_role = StaffRole(role)
     user.password_hash = hash_password(password)
     user.is_active = True
     db.add(user)

@@ -1,0 +1,267 @@
+"""The console's customers, for administrators: the searchable list, creating a client user (email, then the
+customer record chosen by type-ahead), and a customer's page with its people and the actions on them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+import reflex as rx
+
+from portal_app.errors import PortalError
+from portal_app.services.common.inputs import parse_id
+from portal_app.services.common.pagination import parse_page
+from portal_app.services.console import customer_actions as actions
+from portal_app.services.console.customer_record import CustomerRecord, customer_record
+from portal_app.services.console.customers import (
+    CUSTOMERS_ROUTE,
+    CustomerChoice,
+    CustomerRow,
+    customer_choices,
+    customer_list,
+    search_text,
+)
+from portal_app.state.client import caller_address
+from portal_app.state.forms import form_field
+from portal_app.state.pager import NEAREST_PAGE, Pager, pager_for
+from portal_app.state.session import SignedOut
+from portal_app.state.staff import StaffSession
+
+NEW_USER_ROUTE = f"{CUSTOMERS_ROUTE}/new-user"
+CUSTOMER_GONE = "This customer was not found: it may have been deleted."
+BLANK = CustomerRecord(
+    id=0,
+    name="",
+    reference="",
+    email="",
+    phone="",
+    address="",
+    currency="",
+    online_payments_allowed=False,
+    people=[],
+    services=[],
+    invoices=[],
+    payments=[],
+    projects=[],
+    tickets=[],
+)
+
+
+class StaffCustomersState(StaffSession):
+    """One page of the organisation's customers, optionally only those matching the search in the URL (?q=)."""
+
+    loaded: bool = False
+    rows: list[CustomerRow] = []
+    search: str = ""
+    customer_pager: Pager = Pager()
+    notice: str = ""
+
+    @rx.event
+    async def load_customers(self):
+        """Read the page of customers the URL names (redirects when signed out; nothing for agents)."""
+        params = self.router.url.query_parameters
+        self.loaded = False
+        self.rows = []
+        self.search = search_text(params.get("q", ""))
+        request = parse_page(params.get("page"), params.get("size"))
+        try:
+            page = await self._as_admin(customer_list, self.search, request)
+        except SignedOut:
+            return self._login_redirect()
+        if page is not None:
+            self.rows = page.rows
+            self.customer_pager = pager_for(page.info, self._href)
+            self.notice = NEAREST_PAGE if page.info.number != request.number else ""
+        self.loaded = True
+        return None
+
+    def _href(self, page: int, size: int) -> str:
+        position = {"q": self.search, "page": page, "size": size}
+        return f"{CUSTOMERS_ROUTE}?{urlencode({k: v for k, v in position.items() if v != ''})}"
+
+    @rx.event
+    def search_customers(self, form: dict):
+        """Show the customers matching the search (its words go in the URL, so the page can be shared)."""
+        text = search_text(form_field(form, "q"))
+        return rx.redirect(f"{CUSTOMERS_ROUTE}?{urlencode({'q': text})}" if text else CUSTOMERS_ROUTE)
+
+
+class StaffNewUserState(StaffSession):
+    """Creating a client user: the email, then the customer record searched for and selected, then the invitation."""
+
+    loaded: bool = False
+    choices: list[CustomerChoice] = []
+    searched: str = ""
+    chosen_name: str = ""
+    notice: str = ""
+    error: str = ""
+    form_key: int = 0
+
+    _chosen_id: int = 0
+
+    @rx.event
+    async def load_new_user(self):
+        """Start with an empty form (redirects when signed out; nothing for agents)."""
+        self.loaded = False
+        self._forget_choice()
+        self.error = ""
+        try:
+            await self._as_admin(customer_choices, "")
+        except SignedOut:
+            return self._login_redirect()
+        self.loaded = True
+        return None
+
+    @rx.event
+    async def find_customers(self, text: str):
+        """The organisation's customers whose name, email, phone or reference contains what is typed."""
+        self.searched = search_text(text)
+        try:
+            found = await self._as_admin(customer_choices, self.searched)
+        except SignedOut:
+            return self._login_redirect()
+        self.choices = found or []
+        return None
+
+    @rx.event
+    def choose_customer(self, customer_id: int):
+        """Select one of the customers offered (only those: anything else selects nothing)."""
+        chosen = next((c for c in self.choices if c.id == customer_id), None)
+        if chosen is not None:
+            self._chosen_id = chosen.id
+            self.chosen_name = chosen.name
+            self.choices = []
+            self.error = ""
+
+    @rx.event
+    def change_customer(self):
+        """Drop the selected customer to search again."""
+        self._forget_choice()
+
+    def _forget_choice(self) -> None:
+        self._chosen_id = 0
+        self.chosen_name = ""
+        self.choices = []
+        self.searched = ""
+
+    @rx.event
+    async def send_invitation(self, form: dict):
+        """Invite the email to the selected customer's portal; the page says what happened."""
+        self.notice = ""
+        self.error = ""
+        try:
+            said = await self._as_admin(
+                actions.invite_person,
+                self._chosen_id,
+                form_field(form, "email"),
+                form_field(form, "name"),
+                client_ip=caller_address(self),
+            )
+        except SignedOut:
+            return self._login_redirect()
+        except PortalError as refused:
+            self.error = refused.message
+            return None
+        if said is None:
+            self.error = CUSTOMER_GONE if self.is_admin else ""
+            self._forget_choice()
+            return None
+        self.notice = said
+        self._forget_choice()
+        self.form_key += 1
+        return None
+
+
+class StaffCustomerState(StaffSession):
+    """One customer of the organisation: the record, its people, what is linked to it, and the actions."""
+
+    loaded: bool = False
+    found: bool = False
+    customer: CustomerRecord = BLANK
+    notice: str = ""
+    error: str = ""
+    deleted: str = ""
+    form_key: int = 0
+
+    _customer_id: int = 0
+
+    @rx.event
+    async def load_customer(self):
+        """Read the customer named in the URL, within the administrator's organisation."""
+        self.loaded = False
+        self.notice = self.error = self.deleted = ""
+        raw = str(self.router.page.params.get("customer_id", "") or "")
+        self._customer_id = parse_id(raw) or 0
+        try:
+            record = await self._as_admin(customer_record, self._customer_id)
+        except SignedOut:
+            return self._login_redirect()
+        self._show(record)
+        self.loaded = True
+        return None
+
+    def _show(self, record: CustomerRecord | None) -> None:
+        self.found = record is not None
+        self.customer = record or BLANK
+        if record is None:
+            self._customer_id = 0
+
+    async def _act(self, work: Callable[..., str], *args: Any) -> rx.event.EventSpec | None:
+        """Run an action on this customer, then show it again with what happened (or why nothing did)."""
+        self.notice = self.error = ""
+        try:
+            said = await self._as_admin(work, self._customer_id, *args, client_ip=caller_address(self))
+        except SignedOut:
+            return self._login_redirect()
+        except PortalError as refused:
+            self.error = refused.message
+            said = ""
+        if said is None:
+            self._show(None)
+            return None
+        record = await self._as_admin(customer_record, self._customer_id)
+        self._show(record)
+        self.notice = said
+        return None
+
+    @rx.event
+    async def invite_person(self, form: dict):
+        """Invite someone by email to this customer's portal."""
+        redirect = await self._act(actions.invite_person, form_field(form, "email"), form_field(form, "name"))
+        if not self.error:
+            self.form_key += 1
+        return redirect
+
+    @rx.event
+    async def resend_invite(self, user_id: int):
+        """Email a fresh link for the person's pending invitation."""
+        return await self._act(actions.resend_person_invite, user_id)
+
+    @rx.event
+    async def deactivate_person(self, user_id: int):
+        """Stop the person signing in."""
+        return await self._act(actions.deactivate_person, user_id)
+
+    @rx.event
+    async def set_online_payments(self, allowed: bool):
+        """Allow or stop online payments for this customer."""
+        return await self._act(actions.set_online_payments_allowed, allowed is True)
+
+    @rx.event
+    async def delete_customer(self):
+        """Delete the customer (refused with the reason while an active portal user is linked)."""
+        name = self.customer.name
+        self.notice = self.error = ""
+        try:
+            said = await self._as_admin(actions.delete_customer, self._customer_id, client_ip=caller_address(self))
+        except SignedOut:
+            return self._login_redirect()
+        except PortalError as refused:
+            self.error = refused.message
+            return None
+        self._show(None)
+        self.deleted = said or ""
+        if said is None and name:
+            self.error = CUSTOMER_GONE
+        return None
