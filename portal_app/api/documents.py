@@ -1,4 +1,5 @@
-"""A signed-in customer's own document as a PDF, through a signed short-lived link (invoices, receipts).
+"""A signed-in customer's own document through a signed short-lived link (invoice and receipt PDFs, the statement,
+CSV exports).
 
 A link signed for this person, customer and document that has only expired (a page left open for an hour) is
 answered with a redirect to a freshly signed one: the session cookie and ownership are checked on every request,
@@ -19,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from portal_app.db import session_scope
-from portal_app.errors import NotFound
+from portal_app.errors import NotFound, PortalError
 from portal_app.services.accounts import sessions
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.common.inputs import parse_id
@@ -30,7 +31,7 @@ PRIVATE = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosn
 SIGN_IN = "/portal/login"
 
 Endpoint = Callable[[Request], Awaitable[Response]]
-CheckLink = Callable[..., bool]  # (principal, id, exp, sig, now=None) -> bool
+CheckLink = Callable[..., bool]  # (principal, subject, exp, sig, now=None) -> bool
 
 
 class _SignedOut(Exception):
@@ -45,6 +46,10 @@ class _Resigned(Exception):
         self.link = link
 
 
+class _Refused(PortalError):
+    """What the link names cannot be served as asked (a bad period): the message says why."""
+
+
 def pdf_endpoint(
     id_param: str,
     *,
@@ -57,8 +62,43 @@ def pdf_endpoint(
     back: str,
 ) -> Endpoint:
     """A GET route serving `render(load(db, principal, id))` (its `.filename`) inline, or as an attachment with
-    download=1. An expired genuine link: 303 to a fresh one. 403 `signed_out` without a session; 404 `not_found`
-    for a bad link or anything not theirs; both as a page with a link to `back` (through sign-in when needed)."""
+    download=1, for the id in the path parameter `id_param` (see `signed_endpoint`)."""
+
+    def document_id(request: Request) -> int:
+        object_id = parse_id(request.path_params[id_param])
+        if object_id is None:
+            raise NotFound(not_found)
+        return object_id
+
+    return signed_endpoint(
+        subject=document_id,
+        check_link=check_link,
+        sign_link=sign_link,
+        load=load,
+        serve=pdf_response(render),
+        signed_out=signed_out,
+        not_found=not_found,
+        back=back,
+    )
+
+
+def signed_endpoint(
+    *,
+    subject: Callable[[Request], Any],
+    check_link: CheckLink,
+    sign_link: Callable[[Principal, Any], str],
+    load: Callable[[Session, Principal, Any], Any],
+    serve: Callable[[Any, str], Response],
+    signed_out: str,
+    not_found: str,
+    back: str,
+) -> Endpoint:
+    """A GET route for what a signed link names: `subject(request)` reads it (an id, a period: NotFound or a
+    PortalError saying what is wrong), `check_link(principal, subject, exp, sig)` checks the link, and
+    `serve(load(db, principal, subject), disposition)` answers ("inline", or "attachment" with download=1) once the
+    database session is closed, in a worker thread. An expired genuine link: 303 to a fresh one. 403 `signed_out`
+    without a session; 404 `not_found` for a bad link or anything not theirs; 400 with the message for a bad
+    subject; each as a page with a link to `back` (through sign-in when needed)."""
 
     async def endpoint(request: Request) -> Response:
         token = next((value for name in SESSION_COOKIES if (value := request.cookies.get(name))), "")
@@ -66,52 +106,64 @@ def pdf_endpoint(
         try:
             if not token:
                 raise _SignedOut
-            filename, pdf = await run_in_threadpool(
-                _render,
-                token,
-                request.path_params[id_param],
-                request.query_params.get("exp", ""),
-                request.query_params.get("sig", ""),
-            )
+            return await run_in_threadpool(_answer, token, request, "attachment" if download else "inline")
         except _SignedOut:
             return _page(403, signed_out, "Sign in", f"{SIGN_IN}?next={quote(back, safe='')}")
         except NotFound:
             return _page(404, not_found, "Back to billing", back)
         except _Resigned as fresh:
             return RedirectResponse(fresh.link + ("&download=1" if download else ""), 303, headers=PRIVATE)
-        disposition = "attachment" if download else "inline"
-        return Response(
-            pdf,
-            media_type="application/pdf",
-            headers={**PRIVATE, "Content-Disposition": f'{disposition}; filename="{filename}"'},
-        )
+        except _Refused as refused:
+            return _page(400, refused.message, "Back to billing", back)
 
-    def _render(token: str, raw_id: str, exp: str, sig: str) -> tuple[str, bytes]:
-        """Check who is asking and the link, then render (blocking: runs in a worker thread)."""
+    def _answer(token: str, request: Request, disposition: str) -> Response:
+        """Check who is asking and the link, then serve (blocking: runs in a worker thread)."""
+        exp, sig = request.query_params.get("exp", ""), request.query_params.get("sig", "")
         with session_scope() as db:
             principal = sessions.resolve(db, token)
             if principal is None:
                 raise _SignedOut
-            object_id = parse_id(raw_id)
-            if object_id is None:
+            wanted = _read(subject, request)
+            if not check_link(principal, wanted, exp, sig):
+                if _expired_but_genuine(check_link, principal, wanted, exp, sig):
+                    load(db, principal, wanted)  # still theirs (NotFound otherwise)
+                    raise _Resigned(sign_link(principal, wanted))
                 raise NotFound(not_found)
-            if not check_link(principal, object_id, exp, sig):
-                if _expired_but_genuine(check_link, principal, object_id, exp, sig):
-                    load(db, principal, object_id)  # still theirs (NotFound otherwise)
-                    raise _Resigned(sign_link(principal, object_id))
-                raise NotFound(not_found)
-            document = load(db, principal, object_id)
-        return document.filename, render(document)
+            document = load(db, principal, wanted)
+        return serve(document, disposition)
 
     return endpoint
 
 
-def _expired_but_genuine(check_link: CheckLink, principal: Principal, object_id: int, exp: str, sig: str) -> bool:
+def pdf_response(render: Callable[[Any], bytes]) -> Callable[[Any, str], Response]:
+    """Serve a document (with its `.filename`) as the PDF `render` makes of it (blocking)."""
+
+    def serve(document: Any, disposition: str) -> Response:
+        return Response(
+            render(document),
+            media_type="application/pdf",
+            headers={**PRIVATE, "Content-Disposition": f'{disposition}; filename="{document.filename}"'},
+        )
+
+    return serve
+
+
+def _read(subject: Callable[[Request], Any], request: Request) -> Any:
+    """What the link names, or NotFound, or _Refused with what is wrong with it."""
+    try:
+        return subject(request)
+    except NotFound:
+        raise
+    except PortalError as refused:
+        raise _Refused(refused.message) from refused
+
+
+def _expired_but_genuine(check_link: CheckLink, principal: Principal, wanted: Any, exp: str, sig: str) -> bool:
     """Whether the link was signed for this person, customer and document, and only its time has run out."""
     expires = parse_id(exp)
     if expires is None or expires >= datetime.now(UTC).timestamp():
         return False
-    return check_link(principal, object_id, exp, sig, now=datetime.fromtimestamp(expires, UTC))
+    return check_link(principal, wanted, exp, sig, now=datetime.fromtimestamp(expires, UTC))
 
 
 def _page(status: int, message: str, action: str, href: str) -> HTMLResponse:

@@ -322,6 +322,66 @@ def _payment_row(payment: rx.Var) -> rx.Component:
     )
 
 
+def _statement_section() -> rx.Component:
+    """A statement of account for a period (this year so far to start with), and the whole history as CSV."""
+    return section(
+        "Statement and exports",
+        rx.vstack(
+            rx.form(
+                rx.flex(
+                    _date_field("From", "from", HistoryState.statement_from),
+                    _date_field("To", "to", HistoryState.statement_to),
+                    rx.button("Download statement (PDF)", type="submit", class_name="statement-button"),
+                    align="end",
+                    wrap="wrap",
+                    spacing="3",
+                ),
+                on_submit=HistoryState.download_statement,
+                reset_on_submit=False,
+                aria_label="Statement of account",
+            ),
+            rx.cond(
+                HistoryState.download_error != "",
+                rx.callout(HistoryState.download_error, icon="triangle_alert", color_scheme="red", role="alert"),
+            ),
+            rx.text(
+                "The statement lists every invoice and payment of the period with the running balance, the closing "
+                "balance and how long what is owed has been due. The exports hold your whole history.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.flex(
+                rx.button(
+                    "Export invoices (CSV)",
+                    on_click=HistoryState.export_history("invoices"),
+                    variant="soft",
+                    class_name="export-invoices",
+                ),
+                rx.button(
+                    "Export payments (CSV)",
+                    on_click=HistoryState.export_history("payments"),
+                    variant="soft",
+                    class_name="export-payments",
+                ),
+                wrap="wrap",
+                spacing="3",
+            ),
+            spacing="3",
+        ),
+    )
+
+
+def _date_field(label: str, name: str, value: rx.Var) -> rx.Component:
+    """A labelled date input of the statement's period."""
+    return rx.el.label(
+        rx.text(label, size="2", weight="medium"),
+        rx.input(type="date", name=name, default_value=value, required=True, id=f"statement-{name}"),
+        display="flex",
+        flex_direction="column",
+        gap="var(--space-1)",
+    )
+
+
 @portal_page(
     "/portal/billing/history",
     "Billing history",
@@ -340,6 +400,7 @@ def history_page() -> rx.Component:
 def _history_body() -> rx.Component:
     return rx.vstack(
         _payment_error(),
+        _statement_section(),
         section(
             "All invoices",
             data_table(

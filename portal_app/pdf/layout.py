@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from io import BytesIO
@@ -15,7 +16,17 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, Image, PageTemplate, Paragraph, Table, TableStyle
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    Image,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from portal_app.pdf.fonts import BOLD, REGULAR, markup, register_fonts
 from portal_app.services.accounts.branding import DEFAULT_COLOUR, Branding
@@ -130,6 +141,46 @@ def provider_block(provider: Branding, logo_file: Path | None, look: Look) -> li
     if contact:
         block.append(Paragraph(markup(contact), look.small))
     return block
+
+
+def letterhead(
+    provider: Branding, logo_file: Path | None, look: Look, width: float, *, title: str, facts: list[tuple[str, str]]
+) -> Table:
+    """The top of a document: the provider's block on the left; the title and labelled facts (the first in bold)
+    on the right."""
+    rows = [
+        [Paragraph(label, look.small), Paragraph(markup(value), look.strong_right if n == 0 else look.right)]
+        for n, (label, value) in enumerate(facts)
+    ]
+    meta = Table(rows, colWidths=[26 * mm, 40 * mm], hAlign="RIGHT", style=cells(padding=1.5))
+    right = [Paragraph(markup(title), look.title), Spacer(0, 2 * mm), meta]
+    left = provider_block(provider, logo_file, look)
+    return Table([[left, right]], colWidths=[width - 70 * mm, 70 * mm], style=cells(padding=0))
+
+
+def party_and_figure(
+    look: Look, width: float, *, label: str, party: Sequence[str], figure_label: str, figure: str, note: str
+) -> Table:
+    """Who the document is for (`label`, the name in bold, then address lines) beside a tinted box with one big
+    figure, its label and a note."""
+    name, *details = party
+    left: list[Flowable] = [
+        Paragraph(markup(label), look.label),
+        Spacer(0, 1 * mm),
+        Paragraph(f"<b>{markup(name)}</b>", look.body),
+    ]
+    left += [Paragraph(markup(text), look.body) for text in details if text]
+    box = Table(
+        [
+            [Paragraph(markup(figure_label), look.label_right)],
+            [Paragraph(markup(figure), look.big)],
+            [Paragraph(markup(note), look.small_right)],
+        ],
+        colWidths=[62 * mm],
+        hAlign="RIGHT",
+        style=cells(padding=2, background=look.tint),
+    )
+    return Table([[left, box]], colWidths=[width - 66 * mm, 66 * mm], style=cells(padding=0))
 
 
 def cells(*, padding: float, valign: str = "TOP", background: colors.Color | None = None) -> TableStyle:

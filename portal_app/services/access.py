@@ -5,8 +5,10 @@ payments, services, projects, tickets, articles) starts from a row this module r
 foreign keys from there. Four kinds of principal ask:
 
 - a customer's session (`Principal` acting as a customer): `customer_scope`, `own_invoice`, `own_payment`,
-  `own_ticket`, `own_session` and the signed links to invoice PDFs and payment receipts;
-- provider staff (a `Principal` whose user is staff): `staff_scope`, `staff_ticket`, `staff_article`;
+  `own_ticket`, `own_session` and the signed links to invoice PDFs, payment receipts, statements and
+  CSV exports;
+- provider staff (a `Principal` whose user is staff): `staff_scope`, `staff_ticket`, `staff_article`; their
+  administrators also `admin_scope`, `staff_customer`, `customer_person`;
 - the provider at the command line, naming its organisation by slug: `provider_organisation`,
   `provider_customer`;
 - Stripe, through a verified event of a connected account: `stripe_invoice`, `stripe_customer`, `stripe_payment`.
@@ -20,7 +22,7 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, select
@@ -29,11 +31,14 @@ from portal_app.errors import NotFound, PortalError
 from portal_app.models import (
     Article,
     AuthSession,
+    AuthToken,
     Customer,
     Invoice,
+    Membership,
     Organisation,
     Payment,
     PortalUser,
+    StaffRole,
     StripeCustomer,
     Ticket,
 )
@@ -51,6 +56,9 @@ INVOICE_NOT_FOUND = "Invoice not found."
 RECEIPT_NOT_FOUND = "Receipt not found."
 TICKET_NOT_FOUND = "This ticket was not found."
 ARTICLE_NOT_FOUND = "This article was not found."
+NOT_ADMIN = "Only your organisation's administrators can do this."
+CUSTOMER_NOT_FOUND = "This customer was not found."
+PERSON_NOT_FOUND = "This person is not linked to or invited to this customer."
 SESSION_NOT_FOUND = "That session has already ended."
 PDF_LINK_LIFETIME = timedelta(minutes=10)
 MAX_EXP_DIGITS = 12
@@ -62,6 +70,10 @@ class NotLinked(PortalError):
 
 class NotStaff(PortalError):
     """The signed-in person is not (or no longer) active staff of an organisation."""
+
+
+class NotAdmin(PortalError):
+    """The signed-in person is not an administrator of an organisation (a customer, or an agent)."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +176,34 @@ def check_receipt_link(principal: Principal, payment_id: int, exp: str, sig: str
     return _check_signed("payment-receipt", principal, payment_id, exp, sig, now=now)
 
 
+def statement_link(
+    principal: Principal, start: date, end: date, now: datetime | None = None, *, download: bool = False
+) -> str:
+    """A link to the statement of this period that only this person, acting as this customer, can open for 10
+    minutes."""
+    period = f"from={start.isoformat()}&to={end.isoformat()}"
+    query = _signed_query(f"statement:{start.isoformat()}:{end.isoformat()}", principal, 0, now)
+    return f"/api/statement.pdf?{period}&{query}" + ("&download=1" if download else "")
+
+
+def check_statement_link(
+    principal: Principal, start: date, end: date, exp: str, sig: str, *, now: datetime | None = None
+) -> bool:
+    """Whether exp/sig were signed for this person, customer and period and have not expired."""
+    return _check_signed(f"statement:{start.isoformat()}:{end.isoformat()}", principal, 0, exp, sig, now=now)
+
+
+def export_link(principal: Principal, table: str, now: datetime | None = None) -> str:
+    """A link to the CSV export of a billing history table ("invoices", "payments") that only this person, acting
+    as this customer, can open for 10 minutes."""
+    return f"/api/exports/{table}.csv?{_signed_query(f'export-{table}', principal, 0, now)}"
+
+
+def check_export_link(principal: Principal, table: str, exp: str, sig: str, now: datetime | None = None) -> bool:
+    """Whether exp/sig were signed for this person, customer and export and have not expired."""
+    return _check_signed(f"export-{table}", principal, 0, exp, sig, now=now)
+
+
 def _signed_query(kind: str, principal: Principal, object_id: int, now: datetime | None) -> str:
     exp = int((now or datetime.now(UTC)).timestamp() + PDF_LINK_LIFETIME.total_seconds())
     return f"exp={exp}&sig={_signature(kind, principal.user_id, principal.customer_id, object_id, exp)}"
@@ -216,6 +256,44 @@ def staff_article(db: Session, staff: StaffScope, article_id: object) -> Article
     if article is None or article.organisation_id != staff.organisation.id:
         raise NotFound(ARTICLE_NOT_FOUND)
     return article
+
+
+def admin_scope(db: Session, principal: Principal) -> StaffScope:
+    """The principal as an active administrator of their organisation, or NotAdmin (customers and agents)."""
+    try:
+        staff = staff_scope(db, principal)
+    except NotStaff:
+        raise NotAdmin(NOT_ADMIN) from None
+    if staff.user.staff_role != StaffRole.ADMIN:
+        raise NotAdmin(NOT_ADMIN)
+    return staff
+
+
+def staff_customer(db: Session, staff: StaffScope, customer_id: object) -> Customer:
+    """A customer of the staff member's organisation, or NotFound."""
+    wanted = db_id(customer_id)
+    customer = db.get(Customer, wanted) if wanted is not None else None
+    if customer is None or customer.organisation_id != staff.organisation.id:
+        raise NotFound(CUSTOMER_NOT_FOUND)
+    return customer
+
+
+def customer_person(db: Session, customer: Customer, user_id: object) -> PortalUser:
+    """A person linked to the customer (a membership) or invited to it (an invitation link), or NotFound.
+    `customer` is a row already in scope (`staff_customer`)."""
+    wanted = db_id(user_id)
+    user = db.get(PortalUser, wanted) if wanted is not None else None
+    linked = user is not None and (
+        db.exec(
+            select(Membership.id).where(Membership.portal_user_id == user.id, Membership.customer_id == customer.id)
+        ).first()
+        or db.exec(
+            select(AuthToken.id).where(AuthToken.portal_user_id == user.id, AuthToken.customer_id == customer.id)
+        ).first()
+    )
+    if not linked:
+        raise NotFound(PERSON_NOT_FOUND)
+    return user
 
 
 # --- the provider at the command line --------------------------------------------------------------

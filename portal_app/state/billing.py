@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlencode
 
 import reflex as rx
 from reflex import constants
 from reflex.config import environment, get_config
 
+from portal_app.errors import PortalError
 from portal_app.services.billing import minimums
+from portal_app.services.billing.exports import export_download
 from portal_app.services.billing.invoices import InvoiceRow, PaymentRow
 from portal_app.services.billing.screens import BillingPage, history_page
+from portal_app.services.billing.statements import Download, default_period, statement_download
 from portal_app.services.common.pagination import parse_page
 from portal_app.state.pager import NEAREST_PAGE, Pager, pager_for
 from portal_app.state.session import SessionState, SignedOut
@@ -63,6 +67,10 @@ class HistoryState(SessionState):
     # Whether Pay with Stripe is offered, read with the page (one on_load, one database session).
     online: bool = False
     loaded: bool = False  # the page shows a skeleton until its first load has read the data
+    # The statement's period as the two date inputs start (this year so far), and what was wrong with one asked for.
+    statement_from: str = ""
+    statement_to: str = ""
+    download_error: str = ""
 
     @rx.event
     async def load_history(self):
@@ -85,8 +93,43 @@ class HistoryState(SessionState):
         self.online = page.online
         moved = invoices_at[0] != invoices.number or payments_at[0] != payments.number
         self.notice = NEAREST_PAGE if moved else ""
+        this_year = default_period(date.today())
+        self.statement_from, self.statement_to = this_year.start.isoformat(), this_year.end.isoformat()
         self.loaded = True
         return None
+
+    @rx.event
+    async def download_statement(self, form: dict):
+        """Download the statement of the period in the form, through a link signed now (a bad period: why)."""
+        try:
+            download = await self._call(statement_download, form.get("from", ""), form.get("to", ""))
+        except SignedOut:
+            return self._login_redirect()
+        except PortalError as refused:
+            self.download_error = refused.message
+            return None
+        self.download_error = ""
+        return _download(download)
+
+    @rx.event
+    async def export_history(self, table: str):
+        """Download all invoices or all payments ("invoices", "payments") as CSV, through a link signed now."""
+        try:
+            download = await self._call(export_download, table)
+        except SignedOut:
+            return self._login_redirect()
+        except PortalError as refused:
+            self.download_error = refused.message
+            return None
+        return _download(download)
+
+
+def _download(download: Download) -> rx.event.EventSpec:
+    """Save the linked file; in dev mode the API is on another origin, where only opening it saves it."""
+    href = pdf_base() + download.href
+    if href.startswith("/"):
+        return rx.download(url=href, filename=download.filename)
+    return rx.redirect(href, is_external=True)
 
 
 def _href(invoices: tuple[int, int], payments: tuple[int, int]) -> str:
