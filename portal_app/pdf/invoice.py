@@ -11,7 +11,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Paragraph, Spacer, Table
 
 from portal_app.pdf.fonts import BOLD, markup, plain
-from portal_app.pdf.layout import INK, MUTED, Document, Look, cells, provider_block
+from portal_app.pdf.layout import INK, MUTED, Document, Look, cells, letterhead, party_and_figure
 from portal_app.services.billing.invoice_documents import DocumentLine, InvoiceDocument
 from portal_app.services.billing.invoice_status import InvoiceStatus
 from portal_app.services.common.dates import show_date
@@ -52,46 +52,31 @@ def render_invoice_pdf(doc: InvoiceDocument) -> bytes:
 
 
 def _letterhead(doc: InvoiceDocument, look: Look, width: float) -> Table:
+    facts = [
+        ("Invoice number", doc.number),
+        ("Issued", show_date(doc.issued_on, doc.locale)),
+        ("Due", show_date(doc.due_on, doc.locale)),
+        ("Status", doc.status.value),
+    ]
     status_style = ParagraphStyle("status", look.strong_right, textColor=STATUS_COLOURS[doc.status])
-    meta = Table(
-        [
-            [Paragraph("Invoice number", look.small), Paragraph(markup(doc.number), look.strong_right)],
-            [Paragraph("Issued", look.small), Paragraph(markup(show_date(doc.issued_on, doc.locale)), look.right)],
-            [Paragraph("Due", look.small), Paragraph(markup(show_date(doc.due_on, doc.locale)), look.right)],
-            [Paragraph("Status", look.small), Paragraph(doc.status.value, status_style)],
-        ],
-        colWidths=[26 * mm, 40 * mm],
-        hAlign="RIGHT",
-        style=cells(padding=1.5),
-    )
-    right = [Paragraph("Invoice", look.title), Spacer(0, 2 * mm), meta]
-    left = provider_block(doc.provider, doc.logo_file, look)
-    return Table([[left, right]], colWidths=[width - 70 * mm, 70 * mm], style=cells(padding=0))
+    return letterhead(doc.provider, doc.logo_file, look, width, title="Invoice", facts=facts, styles={3: status_style})
 
 
 def _billing(doc: InvoiceDocument, look: Look, width: float) -> Table:
     customer = doc.customer
-    left: list[Flowable] = [
-        Paragraph("BILL TO", look.label),
-        Spacer(0, 1 * mm),
-        Paragraph(f"<b>{markup(customer.name)}</b>", look.body),
-    ]
-    left += [Paragraph(markup(text), look.body) for text in (customer.address, customer.email, customer.phone) if text]
     if doc.status in {InvoiceStatus.PAID, InvoiceStatus.VOID}:
         note = "Paid in full" if doc.status == InvoiceStatus.PAID else "Void: nothing is due"
     else:
         note = f"Due {show_date(doc.due_on, doc.locale)}"
-    box = Table(
-        [
-            [Paragraph("BALANCE DUE", look.label_right)],
-            [Paragraph(markup(_money(doc, doc.balance_minor)), look.big)],
-            [Paragraph(markup(note), look.small_right)],
-        ],
-        colWidths=[62 * mm],
-        hAlign="RIGHT",
-        style=cells(padding=2, background=look.tint),
+    return party_and_figure(
+        look,
+        width,
+        label="BILL TO",
+        party=[customer.name, customer.address, customer.email, customer.phone],
+        figure_label="BALANCE DUE",
+        figure=_money(doc, doc.balance_minor),
+        note=note,
     )
-    return Table([[left, box]], colWidths=[width - 66 * mm, 66 * mm], style=cells(padding=0))
 
 
 def _lines_table(doc: InvoiceDocument, look: Look, width: float) -> Table:

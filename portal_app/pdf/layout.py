@@ -144,12 +144,23 @@ def provider_block(provider: Branding, logo_file: Path | None, look: Look) -> li
 
 
 def letterhead(
-    provider: Branding, logo_file: Path | None, look: Look, width: float, *, title: str, facts: list[tuple[str, str]]
+    provider: Branding,
+    logo_file: Path | None,
+    look: Look,
+    width: float,
+    *,
+    title: str,
+    facts: list[tuple[str, str]],
+    styles: dict[int, ParagraphStyle] | None = None,
 ) -> Table:
-    """The top of a document: the provider's block on the left; the title and labelled facts (the first in bold)
-    on the right."""
+    """The top of a document: the provider's block on the left; the title and labelled facts (the first in bold,
+    any in `styles` by its position in its own style) on the right."""
+    chosen = styles or {}
     rows = [
-        [Paragraph(label, look.small), Paragraph(markup(value), look.strong_right if n == 0 else look.right)]
+        [
+            Paragraph(label, look.small),
+            Paragraph(markup(value), chosen.get(n, look.strong_right if n == 0 else look.right)),
+        ]
         for n, (label, value) in enumerate(facts)
     ]
     meta = Table(rows, colWidths=[26 * mm, 40 * mm], hAlign="RIGHT", style=cells(padding=1.5))

@@ -6,7 +6,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, HRFlowable, Paragraph, Spacer, Table
 
 from portal_app.pdf.fonts import markup
-from portal_app.pdf.layout import Document, Look, cells, provider_block
+from portal_app.pdf.layout import Document, Look, cells, letterhead, party_and_figure
 from portal_app.services.billing.receipts import ReceiptDocument
 from portal_app.services.common.dates import show_date, show_datetime
 from portal_app.services.common.money import format_money
@@ -36,37 +36,23 @@ def render_receipt_pdf(doc: ReceiptDocument) -> bytes:
 
 
 def _letterhead(doc: ReceiptDocument, look: Look, width: float) -> Table:
-    rows = [
-        [Paragraph("Receipt number", look.small), Paragraph(markup(doc.number), look.strong_right)],
-        [Paragraph("Paid", look.small), Paragraph(markup(show_date(doc.paid_at.date(), doc.locale)), look.right)],
-    ]
+    facts = [("Receipt number", doc.number), ("Paid", show_date(doc.paid_at.date(), doc.locale))]
     if doc.invoice_number:
-        rows.append([Paragraph("Invoice", look.small), Paragraph(markup(doc.invoice_number), look.right)])
-    meta = Table(rows, colWidths=[26 * mm, 40 * mm], hAlign="RIGHT", style=cells(padding=1.5))
-    right = [Paragraph("Receipt", look.title), Spacer(0, 2 * mm), meta]
-    left = provider_block(doc.provider, doc.logo_file, look)
-    return Table([[left, right]], colWidths=[width - 70 * mm, 70 * mm], style=cells(padding=0))
+        facts.append(("Invoice", doc.invoice_number))
+    return letterhead(doc.provider, doc.logo_file, look, width, title="Receipt", facts=facts)
 
 
 def _payer_and_amount(doc: ReceiptDocument, look: Look, width: float) -> Table:
     payer = doc.payer
-    left: list[Flowable] = [
-        Paragraph("RECEIVED FROM", look.label),
-        Spacer(0, 1 * mm),
-        Paragraph(f"<b>{markup(payer.name)}</b>", look.body),
-    ]
-    left += [Paragraph(markup(text), look.body) for text in (payer.address, payer.email, payer.phone) if text]
-    box = Table(
-        [
-            [Paragraph("AMOUNT PAID", look.label_right)],
-            [Paragraph(markup(_money(doc)), look.big)],
-            [Paragraph(markup(doc.paid_with), look.small_right)],
-        ],
-        colWidths=[62 * mm],
-        hAlign="RIGHT",
-        style=cells(padding=2, background=look.tint),
+    return party_and_figure(
+        look,
+        width,
+        label="RECEIVED FROM",
+        party=[payer.name, payer.address, payer.email, payer.phone],
+        figure_label="AMOUNT PAID",
+        figure=_money(doc),
+        note=doc.paid_with,
     )
-    return Table([[left, box]], colWidths=[width - 66 * mm, 66 * mm], style=cells(padding=0))
 
 
 def _details(doc: ReceiptDocument, look: Look, width: float) -> Table:
