@@ -83,8 +83,22 @@ def _payments_notice() -> rx.Component:
     return rx.callout(
         rx.el.span(  # callout text is a <p> already
             "Online card payments are not enabled for your account. To pay an invoice, please contact us",
-            rx.cond(BillingState.contact_email != "", rx.fragment(" at ", rx.el.strong(BillingState.contact_email))),
-            rx.cond(BillingState.contact_phone != "", rx.fragment(" or ", rx.el.strong(BillingState.contact_phone))),
+            rx.cond(
+                BillingState.contact_email != "",
+                rx.fragment(
+                    " at ",
+                    rx.link(
+                        BillingState.contact_email, href="mailto:" + BillingState.contact_email, underline="always"
+                    ),
+                ),
+            ),
+            rx.cond(
+                BillingState.contact_phone_href != "",
+                rx.fragment(
+                    " or ",
+                    rx.link(BillingState.contact_phone, href=BillingState.contact_phone_href, underline="always"),
+                ),
+            ),
             ".",
         ),
         icon="info",

@@ -42,6 +42,7 @@ class BillingState(SessionState):
     invoices: list[InvoiceRow] = []
     contact_email: str = ""
     contact_phone: str = ""
+    contact_phone_href: str = ""
     loaded: bool = False  # the page shows a skeleton until its first load has read the data
 
     def _show_figures(self, page: BillingPage) -> None:
@@ -53,6 +54,7 @@ class BillingState(SessionState):
         self.invoices = page.invoices
         self.contact_email = page.options.contact_email
         self.contact_phone = page.options.contact_phone
+        self.contact_phone_href = page.options.contact_phone_href
         self.loaded = True
 
 

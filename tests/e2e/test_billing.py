@@ -52,7 +52,12 @@ def test_services_and_billing_cards_match_the_database(page: Page, portal_db: Pa
     expect(summary).to_contain_text(facts.balance_due)
     expect(summary).to_contain_text(facts.last_invoice_total)
     expect(summary).to_contain_text(facts.last_payment_amount)
-    expect(page.locator("#payments-notice")).to_contain_text("contact us")
+    notice = page.locator("#payments-notice")
+    expect(notice).to_contain_text("contact us")
+    expect(notice.get_by_role("link", name="support@northwind.example")).to_have_attribute(
+        "href", "mailto:support@northwind.example"
+    )
+    expect(notice.locator("a[href^='tel:+']")).to_have_count(1)  # the phone dials on a tap
     for status in ("Issued", "Partially paid", "Overdue", "Paid"):
         expect(page.get_by_role("region", name="Recent invoices").get_by_text(status, exact=True).first).to_be_visible()
     check_page(page, "billing")

@@ -9,7 +9,8 @@ from factories import make_customer, make_organisation, make_user, principal_for
 
 from portal_app.models import Invoice, InvoiceState, Payment, PaymentStatus, Service, Ticket, TicketStatus
 from portal_app.services.access import NotLinked
-from portal_app.services.accounts.overview import overview, tel_link
+from portal_app.services.accounts.overview import overview
+from portal_app.services.common.contact_links import tel_link
 
 TODAY = date.today()
 

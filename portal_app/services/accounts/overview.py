@@ -13,6 +13,7 @@ from portal_app.services.accounts.provisioned import ServiceCard, service_cards
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.billing.balances import balance_due, format_balances, latest_invoice, latest_payment
 from portal_app.services.billing.eligibility import online_enabled
+from portal_app.services.common.contact_links import tel_link
 from portal_app.services.common.dates import show_date
 from portal_app.services.common.money import format_money
 from portal_app.services.projects.progress import active_project_count
@@ -74,11 +75,3 @@ def overview(db: Session, principal: Principal) -> Overview:
         open_tickets=open_ticket_count(db, customer),
         active_projects=active_project_count(db, customer),
     )
-
-
-def tel_link(phone: str) -> str:
-    """A `tel:` address for a phone number as people write it ("+1 (555) 010-0199" -> "tel:+15550100199")."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if not digits:
-        return ""
-    return f"tel:{'+' if phone.strip().startswith('+') else ''}{digits}"

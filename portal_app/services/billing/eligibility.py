@@ -10,6 +10,7 @@ from portal_app.models import Customer, Organisation
 from portal_app.payments.gateway import PaymentError, stripe_configured
 from portal_app.services.access import CustomerScope, customer_scope
 from portal_app.services.accounts.sessions import Principal
+from portal_app.services.common.contact_links import tel_link
 
 ONLINE_OFF = "Online payments are not available for your account. Please contact your provider to pay."
 AUTOPAY_OFF = "Automatic payments are not available for your account. Please contact your provider."
@@ -23,6 +24,7 @@ class PaymentOptions:
     autopay_allowed: bool
     contact_email: str
     contact_phone: str
+    contact_phone_href: str  # tel: link of the phone, "" without one
 
 
 def charges_enabled(organisation: Organisation) -> bool:
@@ -66,6 +68,7 @@ def payment_options(db: Session, principal: Principal) -> PaymentOptions:
         autopay_allowed=autopay_enabled_for(scope.organisation, scope.customer),
         contact_email=scope.organisation.email,
         contact_phone=scope.organisation.phone,
+        contact_phone_href=tel_link(scope.organisation.phone),
     )
 
 
