@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.fields import text_field
 
-def auth_card(title: str, *children: rx.Component, subtitle: str = "") -> rx.Component:
-    """A small centred card with the portal name above it."""
+
+def auth_card(
+    title: str, *children: rx.Component, subtitle: str = "", area: rx.Var | str = "Customer portal"
+) -> rx.Component:
+    """A small centred card with the portal's area ("Customer portal", or "Staff area" for staff) above it."""
     return rx.el.main(
         rx.center(
             rx.vstack(
                 rx.hstack(
                     rx.icon("shield-check", size=22, aria_hidden="true"),
-                    rx.text("Customer portal", weight="bold", size="4"),
+                    rx.text(area, weight="bold", size="4"),
                     align="center",
                     spacing="2",
                 ),
@@ -38,26 +42,17 @@ def auth_card(title: str, *children: rx.Component, subtitle: str = "") -> rx.Com
     )
 
 
-def field(label: str, name: str, *, type_: str = "text", autocomplete: str = "", **props) -> rx.Component:
-    """A labelled input for a form (label tied to the input by id)."""
-    return rx.vstack(
-        rx.el.label(label, html_for=name, class_name="field-label"),
-        rx.input(
-            name=name,
-            id=name,
-            type=type_,
-            auto_complete=autocomplete or None,
-            size="3",
-            width="100%",
-            **props,
-        ),
-        spacing="1",
-        width="100%",
-    )
+def field(
+    label: str, name: str, *, errors: rx.Var, type_: str = "text", autocomplete: str = "", **props
+) -> rx.Component:
+    """A labelled input for a form (label tied to the input by id, which is `name`), with its message from
+    `errors` (the state's `field_errors`) under it; `hint`, `limit` and `initial` as in fields.text_field."""
+    return text_field(label, name, errors=errors, type=type_, auto_complete=autocomplete or None, **props)
 
 
 def form_error(message: rx.Var) -> rx.Component:
-    """An error callout announced to screen readers."""
+    """An error callout announced to screen readers: for refusals about the whole form (a field's own message
+    sits at the field)."""
     return rx.cond(
         message != "",
         rx.callout(message, icon="triangle-alert", color_scheme="red", role="alert", width="100%"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.fields import field_error, invalid_props
+
 STARS = (1, 2, 3, 4, 5)
 
 
@@ -25,12 +27,17 @@ def _star(number: int, name: str) -> rx.Component:
     )
 
 
-def star_rating_input(legend: str, name: str = "rating") -> rx.Component:
-    """A fieldset of five radios (name=`name`, values 1-5) under a visible legend."""
+def star_rating_input(legend: str, error: rx.Var, name: str = "rating") -> rx.Component:
+    """A radio group of five stars (name=`name`, values 1-5, ids `<name>-1`...) under a visible legend, with its
+    error under the stars (shown at the group, the focus goes to the first star)."""
+    first = f"{name}-1"
     return rx.el.fieldset(
         rx.el.legend(legend, class_name="field-label"),
         rx.el.div(*[_star(n, name) for n in STARS], class_name="star-row"),
+        field_error(first, error),
         class_name="star-fieldset",
+        role="radiogroup",
+        **invalid_props(first, error),
     )
 
 

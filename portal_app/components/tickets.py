@@ -13,11 +13,23 @@ TICKET_STATUS_COLOURS = (
 )
 
 
-def form_notice(message: rx.Var) -> rx.Component:
-    """A confirmation callout announced to screen readers (high contrast: it sits on tinted cards)."""
+def form_notice(message: rx.Var, href: rx.Var | None = None, link: str = "View it") -> rx.Component:
+    """A confirmation callout announced to screen readers (high contrast: it sits on tinted cards), ending with
+    a `link` to `href` when there is one."""
+    text = (
+        message
+        if href is None
+        else rx.fragment(
+            message,
+            rx.cond(
+                href != "",
+                rx.fragment(" ", rx.link(link, href=href, underline="always", high_contrast=True, weight="medium")),
+            ),
+        )
+    )
     return rx.cond(
         message != "",
-        rx.callout(message, icon="circle-check", color_scheme="green", high_contrast=True, role="status", width="100%"),
+        rx.callout(text, icon="circle-check", color_scheme="green", high_contrast=True, role="status", width="100%"),
     )
 
 
@@ -100,13 +112,30 @@ def thread_messages(thread: rx.Var, you: str = "You", staff_side: bool = False) 
 
 
 def thread_meta(thread: rx.Var, status_label: rx.Var | None = None) -> rx.Component:
-    """Ticket number, status, priority, source and when it was opened."""
+    """Ticket number, status, priority, source, when it was opened and the ticket it follows up, linked."""
     return rx.flex(
         ticket_status_badge(thread.status, status_label),
         rx.text("Ticket #", thread.id, size="2", as_="span"),
         rx.text("Priority: ", thread.priority, size="2", as_="span"),
         rx.text("Source: ", thread.source, size="2", as_="span"),
         rx.text("Opened ", thread.created, size="2", as_="span"),
+        rx.cond(
+            thread.follows_up > 0,
+            rx.text(
+                "Follows up ",
+                rx.link(
+                    "#",
+                    thread.follows_up,
+                    " ",
+                    thread.follows_up_subject,
+                    href=thread.follows_up_href,
+                    underline="always",
+                ),
+                size="2",
+                as_="span",
+                id="follows-up",
+            ),
+        ),
         spacing="3",
         align="center",
         wrap="wrap",

@@ -32,7 +32,7 @@ OPEN_STATUSES = (TicketStatus.OPEN, TicketStatus.AWAITING_CUSTOMER)
 
 
 class Ticket(SQLModel, table=True):
-    """A support request; tickets from the portal have source "Portal"."""
+    """A support request; tickets from the portal have source "Portal". A follow-up refers to the ticket it follows."""
 
     __table_args__ = (
         Index("ix_ticket_customer_created", "customer_id", "created_at", "id"),
@@ -54,6 +54,8 @@ class Ticket(SQLModel, table=True):
     rated_at: datetime | None = None
     # A random key the form sends once; a second submit with the same key creates nothing.
     submission_key: str | None = Field(default=None, max_length=64)
+    # The customer's earlier, resolved or closed ticket this one follows up.
+    follows_up_id: int | None = Field(default=None, foreign_key="ticket.id")
 
 
 class TicketMessage(SQLModel, table=True):

@@ -7,19 +7,32 @@ import reflex as rx
 from portal_app.components.auth_card import auth_card, field, form_error, form_notice
 from portal_app.pages.registry import portal_page
 from portal_app.state.login import LoginState
+from portal_app.state.staff_sign_in import StaffSignInState
+
+CUSTOMER_SUBTITLE = "Sign in to see your services, invoices and support tickets."
+STAFF_SUBTITLE = "Sign in with your staff account to answer tickets and run your organisation's portal."
 
 
 def _password_step() -> rx.Component:
     return auth_card(
-        "Sign in",
+        rx.cond(StaffSignInState.for_staff, "Staff sign-in", "Sign in"),
         rx.form(
             rx.vstack(
                 form_notice(LoginState.notice),
                 form_error(LoginState.error),
-                field("Email", "email", type_="email", autocomplete="username", required=True, max_length=254),
+                field(
+                    "Email",
+                    "email",
+                    errors=LoginState.field_errors,
+                    type_="email",
+                    autocomplete="username",
+                    required=True,
+                    max_length=254,
+                ),
                 field(
                     "Password",
                     "password",
+                    errors=LoginState.field_errors,
                     type_="password",
                     autocomplete="current-password",
                     required=True,
@@ -43,9 +56,11 @@ def _password_step() -> rx.Component:
                 width="100%",
             ),
             on_submit=LoginState.sign_in,
+            no_validate=True,
             width="100%",
         ),
-        subtitle="Sign in to see your services, invoices and support tickets.",
+        subtitle=rx.cond(StaffSignInState.for_staff, STAFF_SUBTITLE, CUSTOMER_SUBTITLE),
+        area=rx.cond(StaffSignInState.for_staff, "Staff area", "Customer portal"),
     )
 
 
@@ -58,6 +73,7 @@ def _code_step() -> rx.Component:
                 field(
                     "Code",
                     "code",
+                    errors=LoginState.field_errors,
                     autocomplete="one-time-code",
                     required=True,
                     max_length=64,
@@ -83,6 +99,7 @@ def _code_step() -> rx.Component:
             ),
             on_submit=LoginState.finish_sign_in,
             reset_on_submit=True,
+            no_validate=True,
             width="100%",
         ),
         subtitle="Enter the 6-digit code from your authenticator app.",

@@ -11,7 +11,7 @@ from portal_app.components.shell import portal_shell
 from portal_app.components.tables import labelled_cells
 from portal_app.pages.profile_two_factor import two_factor_section
 from portal_app.pages.registry import portal_page
-from portal_app.state.limits import RULES_TEXT
+from portal_app.state.limits import NAME_MAX, RULES_TEXT
 from portal_app.state.profile import ConfirmEmailState, ProfileState, UndoEmailState
 from portal_app.state.two_factor import TwoFactorState
 
@@ -21,13 +21,21 @@ def _name_form() -> rx.Component:
         rx.vstack(
             form_notice(ProfileState.name_notice),
             form_error(ProfileState.name_error),
-            field("Your name", "name", autocomplete="name", max_length=120, default_value=ProfileState.name),
+            field(
+                "Your name",
+                "name",
+                errors=ProfileState.field_errors,
+                autocomplete="name",
+                limit=NAME_MAX,
+                initial=ProfileState.name,
+            ),
             rx.button("Save name", type="submit"),
             spacing="3",
             align="start",
             width="100%",
         ),
         on_submit=ProfileState.save_name,
+        no_validate=True,
         width="100%",
     )
 
@@ -38,11 +46,30 @@ def _email_form() -> rx.Component:
             rx.text("You sign in with ", rx.el.strong(ProfileState.email), ".", size="2"),
             form_notice(ProfileState.email_notice),
             form_error(ProfileState.email_error),
-            field("New sign-in email", "new_email", type_="email", autocomplete="email", max_length=254),
-            field("Your current password", "password", type_="password", autocomplete="current-password"),
+            field(
+                "New sign-in email",
+                "new_email",
+                errors=ProfileState.field_errors,
+                type_="email",
+                autocomplete="email",
+                max_length=254,
+            ),
+            field(
+                "Your current password",
+                "password",
+                errors=ProfileState.field_errors,
+                type_="password",
+                autocomplete="current-password",
+            ),
             rx.cond(
                 TwoFactorState.enabled,
-                field("Code from your authenticator app", "code", autocomplete="one-time-code", max_length=32),
+                field(
+                    "Code from your authenticator app",
+                    "code",
+                    errors=ProfileState.field_errors,
+                    autocomplete="one-time-code",
+                    max_length=32,
+                ),
             ),
             rx.text("We send a link to the new address; the change takes effect once you open it.", size="1"),
             rx.button("Send confirmation link", type="submit"),
@@ -51,7 +78,8 @@ def _email_form() -> rx.Component:
             width="100%",
         ),
         on_submit=ProfileState.change_email,
-        reset_on_submit=True,
+        no_validate=True,
+        key=ProfileState.email_form_version,
         width="100%",
     )
 
@@ -61,17 +89,37 @@ def _password_form() -> rx.Component:
         rx.vstack(
             form_notice(ProfileState.password_notice),
             form_error(ProfileState.password_error),
-            field("Current password", "current_password", type_="password", autocomplete="current-password"),
-            field("New password", "new_password", type_="password", autocomplete="new-password", max_length=200),
-            rx.text(RULES_TEXT, size="1"),
-            field("Repeat the new password", "confirm_password", type_="password", autocomplete="new-password"),
+            field(
+                "Current password",
+                "current_password",
+                errors=ProfileState.field_errors,
+                type_="password",
+                autocomplete="current-password",
+            ),
+            field(
+                "New password",
+                "new_password",
+                errors=ProfileState.field_errors,
+                type_="password",
+                autocomplete="new-password",
+                max_length=200,
+                hint=RULES_TEXT,
+            ),
+            field(
+                "Repeat the new password",
+                "confirm_password",
+                errors=ProfileState.field_errors,
+                type_="password",
+                autocomplete="new-password",
+            ),
             rx.button("Change password", type="submit"),
             spacing="3",
             align="start",
             width="100%",
         ),
         on_submit=ProfileState.change_password,
-        reset_on_submit=True,
+        no_validate=True,
+        key=ProfileState.password_form_version,
         width="100%",
     )
 

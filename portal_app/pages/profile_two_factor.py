@@ -56,6 +56,7 @@ def _setup() -> rx.Component:
             field(
                 "Code from the app",
                 "setup_code",
+                errors=TwoFactorState.field_errors,
                 autocomplete="one-time-code",
                 input_mode="numeric",
                 max_length=12,
@@ -79,6 +80,7 @@ def _setup() -> rx.Component:
         ),
         on_submit=TwoFactorState.confirm_setup,
         reset_on_submit=True,
+        no_validate=True,
         width="100%",
     )
 
@@ -126,6 +128,7 @@ def _on() -> rx.Component:
                 field(
                     "Your password or a code from the app",
                     "off_proof",
+                    errors=TwoFactorState.field_errors,
                     type_="password",
                     autocomplete="current-password",
                 ),
@@ -136,6 +139,7 @@ def _on() -> rx.Component:
             ),
             on_submit=TwoFactorState.disable,
             reset_on_submit=True,
+            no_validate=True,
             width="100%",
         ),
         rx.el.details(
@@ -146,6 +150,7 @@ def _on() -> rx.Component:
                     field(
                         "Confirm with your password or an app code",
                         "renew_proof",
+                        errors=TwoFactorState.field_errors,
                         type_="password",
                         autocomplete="current-password",
                     ),
@@ -156,6 +161,7 @@ def _on() -> rx.Component:
                 ),
                 on_submit=TwoFactorState.renew_recovery_codes,
                 reset_on_submit=True,
+                no_validate=True,
                 width="100%",
                 margin_top="var(--space-3)",
             ),

@@ -6,7 +6,7 @@ import reflex as rx
 
 from portal_app.components.auth_card import auth_card, field, form_error, form_notice
 from portal_app.pages.registry import portal_page
-from portal_app.state.limits import RULES_TEXT
+from portal_app.state.limits import NAME_MAX, RULES_TEXT
 from portal_app.state.recovery import AcceptInviteState, ForgotPasswordState, ResetPasswordState
 
 
@@ -14,21 +14,22 @@ def _back_to_sign_in() -> rx.Component:
     return rx.link("Back to sign in", href="/portal/login", size="2")
 
 
-def _new_password_fields() -> rx.Component:
+def _new_password_fields(errors: rx.Var) -> rx.Component:
     return rx.fragment(
         field(
             "New password",
             "password",
+            errors=errors,
             type_="password",
             autocomplete="new-password",
             required=True,
             max_length=200,
-            aria_describedby="password-rules",
+            hint=RULES_TEXT,
         ),
-        rx.text(RULES_TEXT, size="1", color_scheme="gray", id="password-rules"),
         field(
             "Repeat the new password",
             "confirm",
+            errors=errors,
             type_="password",
             autocomplete="new-password",
             required=True,
@@ -56,14 +57,22 @@ def forgot_password_page() -> rx.Component:
             rx.vstack(
                 form_notice(ForgotPasswordState.notice),
                 form_error(ForgotPasswordState.error),
-                field("Email", "email", type_="email", autocomplete="email", required=True, max_length=254),
+                field(
+                    "Email",
+                    "email",
+                    errors=ForgotPasswordState.field_errors,
+                    type_="email",
+                    autocomplete="email",
+                    required=True,
+                    max_length=254,
+                ),
                 rx.button("Send reset link", type="submit", size="3", width="100%"),
                 _back_to_sign_in(),
                 spacing="4",
                 width="100%",
             ),
             on_submit=ForgotPasswordState.request_link,
-            reset_on_submit=True,
+            no_validate=True,
             width="100%",
         ),
         subtitle="Enter the email address you sign in with and we will send you a link to set a new password.",
@@ -83,13 +92,14 @@ def reset_password_page() -> rx.Component:
                 rx.form(
                     rx.vstack(
                         form_error(ResetPasswordState.error),
-                        _new_password_fields(),
+                        _new_password_fields(ResetPasswordState.field_errors),
                         rx.button("Save new password", type="submit", size="3", width="100%"),
                         _back_to_sign_in(),
                         spacing="4",
                         width="100%",
                     ),
                     on_submit=ResetPasswordState.set_password,
+                    no_validate=True,
                     width="100%",
                 ),
             ),
@@ -112,6 +122,7 @@ def _invite_form(sentence_end: list, *fields: rx.Component, button: str) -> rx.C
             width="100%",
         ),
         on_submit=AcceptInviteState.accept,
+        no_validate=True,
         width="100%",
     )
 
@@ -119,8 +130,15 @@ def _invite_form(sentence_end: list, *fields: rx.Component, button: str) -> rx.C
 def _new_account_form() -> rx.Component:
     return _invite_form(
         [". Choose a password to finish setting up your account."],
-        field("Your name", "name", autocomplete="name", max_length=120, default_value=AcceptInviteState.invited_name),
-        _new_password_fields(),
+        field(
+            "Your name",
+            "name",
+            errors=AcceptInviteState.field_errors,
+            autocomplete="name",
+            limit=NAME_MAX,
+            initial=AcceptInviteState.invited_name,
+        ),
+        _new_password_fields(AcceptInviteState.field_errors),
         button="Set password and continue",
     )
 
@@ -136,7 +154,14 @@ def _existing_account_form() -> rx.Component:
                 customer,
                 " to it.",
             ],
-            field("Password", "password", type_="password", autocomplete="current-password", required=True),
+            field(
+                "Password",
+                "password",
+                errors=AcceptInviteState.field_errors,
+                type_="password",
+                autocomplete="current-password",
+                required=True,
+            ),
             button="Sign in and add it to my account",
         ),
         rx.link("Forgot your password?", href="/portal/forgot-password", size="2"),

@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal_app.components.auth_card import form_error
 from portal_app.components.cards import heading_with_back_link, link_button, position_notice, section
+from portal_app.components.fields import field_error, invalid_props, text_field
 from portal_app.components.loading import until_loaded
 from portal_app.components.shell import portal_shell
 from portal_app.components.stars import star_line, star_rating_input
@@ -18,7 +19,7 @@ from portal_app.components.tickets import (
     ticket_status_badge,
 )
 from portal_app.pages.registry import portal_page
-from portal_app.state.limits import COMMENT_MAX, DESCRIPTION_MAX, REPLY_MAX, SUBJECT_MAX
+from portal_app.state.limits import COMMENT_MAX, DESCRIPTION_MAX, REOPEN_DAYS, REPLY_MAX, SUBJECT_MAX
 from portal_app.state.support import (
     ALL_TICKETS_ROUTE,
     PRIORITIES,
@@ -56,17 +57,6 @@ def ticket_list(rows: rx.Var, label: str) -> rx.Component:
     )
 
 
-def _labelled_control(label: str, control_id: str, control: rx.Component, hint: str = "") -> rx.Component:
-    hint_id = f"{control_id}-hint"
-    return rx.vstack(
-        rx.el.label(label, html_for=control_id, class_name="field-label"),
-        rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray", id=hint_id)),
-        control,
-        spacing="1",
-        width="100%",
-    )
-
-
 def _suggestions() -> rx.Component:
     return rx.cond(
         SupportState.suggestions.length() > 0,
@@ -95,53 +85,78 @@ def _suggestions() -> rx.Component:
     )
 
 
+def _follow_up_note() -> rx.Component:
+    return rx.cond(
+        SupportState.follows_up > 0,
+        rx.text(
+            "This ticket follows up ",
+            rx.link(
+                "#",
+                SupportState.follows_up,
+                " ",
+                SupportState.follows_up_subject,
+                href=SupportState.follows_up_href,
+                underline="always",
+            ),
+            ". The support team sees the earlier conversation.",
+            size="2",
+            as_="p",
+            id="follow-up-note",
+        ),
+    )
+
+
+def _priority_field() -> rx.Component:
+    message = SupportState.field_errors.get("ticket-priority", "")
+    return rx.vstack(
+        rx.el.label("Priority", html_for="ticket-priority", class_name="field-label"),
+        rx.el.select(
+            *[rx.el.option(p, value=p) for p in PRIORITIES],
+            name="priority",
+            id="ticket-priority",
+            default_value="Medium",
+            class_name="native-select",
+            **invalid_props("ticket-priority", message),
+        ),
+        field_error("ticket-priority", message),
+        spacing="1",
+        width="100%",
+    )
+
+
 def _ticket_form() -> rx.Component:
+    errors = SupportState.field_errors
     return rx.form(
         rx.vstack(
             form_error(SupportState.error),
+            _follow_up_note(),
             rx.el.input(type="hidden", name="submission_key", value=SupportState.form_key),
-            _labelled_control(
+            text_field(
                 "Subject",
                 "ticket-subject",
-                rx.input(
-                    name="subject",
-                    id="ticket-subject",
-                    placeholder="Low speed, No connection, Billing question",
-                    max_length=SUBJECT_MAX,
-                    required=True,
-                    size="3",
-                    width="100%",
-                    aria_describedby="ticket-subject-hint",
-                    on_change=SupportState.suggest.debounce(300),
-                ),
+                errors=errors,
+                name="subject",
                 hint=f"A short title ({SUBJECT_MAX} characters at most). {SUBJECT_EXAMPLES}.",
+                limit=SUBJECT_MAX,
+                initial=SupportState.subject,
+                placeholder="Low speed, No connection, Billing question",
+                required=True,
+                on_change=SupportState.suggest.debounce(300),
             ),
             _suggestions(),
-            _labelled_control(
+            text_field(
                 "Describe the issue",
                 "ticket-description",
-                rx.text_area(
-                    name="description",
-                    id="ticket-description",
-                    max_length=DESCRIPTION_MAX,
-                    required=True,
-                    rows="6",
-                    width="100%",
-                    aria_describedby="ticket-description-hint",
-                ),
-                hint="Symptoms, when it started, and the address or service if relevant.",
+                errors=errors,
+                name="description",
+                hint=f"Symptoms, when it started, and the address or service if relevant ({DESCRIPTION_MAX} "
+                "characters at most).",
+                limit=DESCRIPTION_MAX,
+                control=rx.text_area,
+                required=True,
+                rows="6",
             ),
-            _labelled_control(
-                "Priority",
-                "ticket-priority",
-                rx.el.select(
-                    *[rx.el.option(p, value=p) for p in PRIORITIES],
-                    name="priority",
-                    id="ticket-priority",
-                    default_value="Medium",
-                    class_name="native-select",
-                ),
-            ),
+            _priority_field(),
             rx.button(
                 rx.cond(SupportState.submitting, "Sending…", "Send ticket"),
                 type="submit",
@@ -154,26 +169,28 @@ def _ticket_form() -> rx.Component:
             align="start",
         ),
         on_submit=SupportState.submit_ticket,
+        no_validate=True,
         width="100%",
         id="ticket-form",
+        key=SupportState.form_version,
     )
 
 
 @portal_page(SUPPORT_ROUTE, "Support", on_load=SupportState.load_support)
 def support_page() -> rx.Component:
-    """Recent tickets and the form to open a new one."""
+    """The form to open a new ticket (first: on a phone it comes before the list) and the recent tickets."""
     return portal_shell(
         "Support",
         rx.heading("Support", size="6", as_="h1", margin_bottom="var(--space-4)"),
         rx.vstack(
-            form_notice(SupportState.notice),
+            form_notice(SupportState.notice, SupportState.created_href),
             rx.grid(
+                section("Open a support ticket", until_loaded(SupportState.loaded, _ticket_form(), lines=6)),
                 section(
                     "Recent tickets",
                     until_loaded(SupportState.loaded, ticket_list(SupportState.tickets, "Recent tickets")),
                     action=link_button("All tickets", ALL_TICKETS_ROUTE, "soft"),
                 ),
-                section("Open a support ticket", _ticket_form()),
                 columns=rx.breakpoints(initial="1", md="2"),
                 spacing="4",
                 width="100%",
@@ -207,18 +224,64 @@ def all_tickets_page() -> rx.Component:
     )
 
 
+def _reopen_note() -> rx.Component:
+    thread = ThreadState.thread
+    return rx.cond(
+        thread.reopens,
+        rx.text(
+            "This ticket is ",
+            thread.status.lower(),
+            ". Replying reopens it; you can reply until ",
+            thread.reopen_until,
+            ".",
+            size="2",
+            as_="p",
+            id="reopen-note",
+        ),
+    )
+
+
 def _reply_form() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.el.label("Your reply", html_for="reply-body", class_name="field-label"),
-            rx.text_area(name="body", id="reply-body", max_length=REPLY_MAX, required=True, rows="4", width="100%"),
-            rx.button("Send reply", type="submit", size="3"),
+            _reopen_note(),
+            text_field(
+                "Your reply",
+                "reply-body",
+                errors=ThreadState.field_errors,
+                name="body",
+                limit=REPLY_MAX,
+                control=rx.text_area,
+                required=True,
+                rows="4",
+            ),
+            rx.button(
+                rx.cond(ThreadState.thread.reopens, "Reopen with this reply", "Send reply"), type="submit", size="3"
+            ),
             spacing="2",
             width="100%",
             align="start",
         ),
         on_submit=ThreadState.send_reply,
+        no_validate=True,
         width="100%",
+        key=ThreadState.thread.messages.length(),  # drawn anew, empty, once the reply is in the conversation
+    )
+
+
+def _follow_up() -> rx.Component:
+    return rx.vstack(
+        rx.text(
+            "This ticket is ",
+            ThreadState.thread.status.lower(),
+            f" and takes no more replies: more than {REOPEN_DAYS} days have passed. If you need more help, open a "
+            "follow-up ticket; it refers to this one.",
+            size="2",
+            as_="p",
+        ),
+        link_button("Open a follow-up ticket", ThreadState.thread.follow_up_href),
+        spacing="3",
+        align="start",
     )
 
 
@@ -228,7 +291,9 @@ def _close_button() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title("Close this ticket?"),
             rx.alert_dialog.description(
-                "Close it when your issue is solved. To get help again later, open a new ticket.", size="2"
+                f"Close it when your issue is solved. Within {REOPEN_DAYS} days a reply reopens it; after that, open a "
+                "follow-up ticket.",
+                size="2",
             ),
             rx.flex(
                 rx.alert_dialog.cancel(rx.button("Keep it open", variant="soft", color_scheme="gray")),
@@ -246,15 +311,23 @@ def _rating_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.text("Your ticket was resolved. Please rate our help; the comment is optional.", size="2", as_="p"),
-            star_rating_input("Rate this ticket"),
-            rx.el.label("Comment (optional)", html_for="rating-comment", class_name="field-label"),
-            rx.text_area(name="comment", id="rating-comment", max_length=COMMENT_MAX, rows="3", width="100%"),
+            star_rating_input("Rate this ticket", ThreadState.field_errors.get("rating-1", "")),
+            text_field(
+                "Comment (optional)",
+                "rating-comment",
+                errors=ThreadState.field_errors,
+                name="comment",
+                limit=COMMENT_MAX,
+                control=rx.text_area,
+                rows="3",
+            ),
             rx.button("Submit rating", type="submit", size="3"),
             spacing="2",
             width="100%",
             align="start",
         ),
         on_submit=ThreadState.rate,
+        no_validate=True,
         width="100%",
         id="rating-form",
     )
@@ -292,7 +365,11 @@ def _thread_body() -> rx.Component:
         form_notice(ThreadState.notice),
         form_error(ThreadState.error),
         section("Conversation", thread_messages(ThreadState.thread)),
-        rx.cond(ThreadState.thread.can_reply, section("Reply", _reply_form())),
+        rx.cond(
+            ThreadState.thread.can_reply,
+            section("Reply", _reply_form()),
+            rx.cond(ThreadState.thread.can_follow_up, section("Need more help?", _follow_up())),
+        ),
         rx.cond(ThreadState.thread.can_rate, section("How did we do?", _rating_form())),
         rx.cond(ThreadState.thread.rating > 0, section("Your rating", _given_rating())),
         rx.cond(

@@ -10,11 +10,15 @@ import reflex as rx
 from portal_app.errors import PortalError
 from portal_app.services.accounts import auth, devices, proofs
 from portal_app.state.client import caller_address
-from portal_app.state.forms import form_field
+from portal_app.state.forms import FieldErrors, form_field
 from portal_app.state.hashing import with_hashing
 from portal_app.state.session import SECURE_COOKIES, SessionState, safe_next
 
 DEVICE_SECONDS = devices.LIFETIME_DAYS * 24 * 3600
+# The forms' fields: the service's argument -> the field's element id. A wrong email or password is the whole
+# form's message: it must not say which of the two is wrong.
+PASSWORD_STEP_FIELDS = {"email": "email", "password": "password"}
+CODE_STEP_FIELDS = {"code": "code"}
 
 
 class DeviceState(rx.State):
@@ -28,7 +32,7 @@ class DeviceState(rx.State):
     )
 
 
-class LoginState(SessionState):
+class LoginState(FieldErrors, SessionState):
     """Email + password + Remember me, then (when on) a code; errors are generic so accounts cannot be guessed."""
 
     error: str = ""
@@ -42,6 +46,7 @@ class LoginState(SessionState):
     async def load_login(self):
         """Already signed in: go straight to the portal. Opening the page starts a sign-in afresh."""
         self.error = ""
+        self._clear_field_errors()
         self.busy = False
         self._forget_second_step()
         params = self.router.url.query_parameters
@@ -90,6 +95,7 @@ class LoginState(SessionState):
         if self.busy:
             return None
         self.error = ""
+        self._clear_field_errors()
         self._forget_second_step()
         attempt = auth.SignInAttempt(
             email=form_field(form, "email"),
@@ -104,8 +110,7 @@ class LoginState(SessionState):
             await self._slow_down(auth.sign_in_delay, attempt)
             outcome = await with_hashing(auth.sign_in, attempt)
         except PortalError as refused:
-            self.error = refused.message
-            return None
+            return self._refuse(refused, PASSWORD_STEP_FIELDS)
         finally:
             self.busy = False
         if outcome.second_step_token:
@@ -120,6 +125,7 @@ class LoginState(SessionState):
         if self.busy:
             return None
         self.error = ""
+        self._clear_field_errors()
         if not self._second_step_token:
             self._forget_second_step()
             self.error = auth.SECOND_STEP_ENDED
@@ -135,8 +141,7 @@ class LoginState(SessionState):
             self.error = ended.message
             return None
         except PortalError as refused:
-            self.error = refused.message
-            return None
+            return self._refuse(refused, CODE_STEP_FIELDS)
         finally:
             self.busy = False
         self._forget_second_step()
@@ -146,4 +151,5 @@ class LoginState(SessionState):
     def restart_sign_in(self):
         """Leave the second step and show the email and password form again."""
         self.error = ""
+        self._clear_field_errors()
         self._forget_second_step()

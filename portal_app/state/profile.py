@@ -9,11 +9,16 @@ from portal_app.services.accounts import profile
 from portal_app.services.accounts.profile import ProfilePage, SessionRow
 from portal_app.services.accounts.proofs import TooManyWrongProofs
 from portal_app.services.common.inputs import parse_id
-from portal_app.state.forms import form_field
+from portal_app.state.forms import FieldErrors, form_field
 from portal_app.state.session import SessionState, SignedOut
 
+# The forms' fields: the service's argument -> the field's element id.
+NAME_FIELDS = {"name": "name"}
+EMAIL_FIELDS = {"new_email": "new_email", "password": "password", "code": "code"}
+PASSWORD_FIELDS = {"current": "current_password", "new": "new_password"}
 
-class ProfileState(SessionState):
+
+class ProfileState(FieldErrors, SessionState):
     """The person's own name, email, password and sessions; the CRM record read-only."""
 
     name: str = ""
@@ -31,6 +36,9 @@ class ProfileState(SessionState):
     password_notice: str = ""
     password_error: str = ""
     sessions_notice: str = ""
+    # The email and password forms are drawn anew, empty, when these change (after a change went through).
+    email_form_version: int = 0
+    password_form_version: int = 0
     loaded: bool = False  # the page shows a skeleton until its first load has read the data
 
     @rx.event
@@ -38,6 +46,7 @@ class ProfileState(SessionState):
         """Read the profile (redirects when signed out); works for unlinked people too."""
         self.name_notice = self.name_error = self.email_notice = self.email_error = ""
         self.password_notice = self.password_error = self.sessions_notice = ""
+        self._clear_field_errors()
         try:
             await self._reload()
         except SignedOut:
@@ -65,14 +74,14 @@ class ProfileState(SessionState):
     async def save_name(self, form: dict):
         """Change the display name."""
         self.name_notice = self.name_error = ""
+        self._clear_field_errors(*NAME_FIELDS.values())
         try:
             await self._call(profile.change_name, form_field(form, "name"))
             await self._reload()
         except SignedOut:
             return self._login_redirect()
         except PortalError as refused:
-            self.name_error = refused.message
-            return None
+            return self._refuse(refused, NAME_FIELDS, "name_error")
         self.name_notice = "Your name was saved."
         return None
 
@@ -81,6 +90,7 @@ class ProfileState(SessionState):
         """Send a confirmation link to the new address (the current password, and a code when two-factor sign-in
         is on, required); nothing changes until it is opened."""
         self.email_notice = self.email_error = ""
+        self._clear_field_errors(*EMAIL_FIELDS.values())
         try:
             address = await self._call_hashing(
                 profile.request_email_change,
@@ -93,21 +103,21 @@ class ProfileState(SessionState):
         except TooManyWrongProofs:
             return await self._signed_out_for_safety()
         except PortalError as refused:
-            self.email_error = refused.message
-            return None
+            return self._refuse(refused, EMAIL_FIELDS, "email_error")
         self.email_notice = f"We sent a link to {address}. Your sign-in email changes once you open it."
+        self.email_form_version += 1
         return None
 
     @rx.event
     async def change_password(self, form: dict):
         """Set a new password (current one required); other sessions are signed out."""
         self.password_notice = self.password_error = ""
+        self._clear_field_errors(*PASSWORD_FIELDS.values(), "confirm_password")
         new = form_field(form, "new_password")
         if new != form_field(form, "confirm_password"):
             if await self._principal() is None:
                 return self._login_redirect()
-            self.password_error = "The two new passwords do not match."  # noqa: S105 (a message, not a secret)
-            return None
+            return self._show_at_field("confirm_password", "The two new passwords do not match.")
         try:
             ended = await self._call_hashing(profile.change_password, form_field(form, "current_password"), new)
             await self._reload()
@@ -116,10 +126,10 @@ class ProfileState(SessionState):
         except TooManyWrongProofs:
             return await self._signed_out_for_safety()
         except PortalError as refused:
-            self.password_error = refused.message
-            return None
+            return self._refuse(refused, PASSWORD_FIELDS, "password_error")
         others = f" {ended} other session{'s were' if ended != 1 else ' was'} signed out." if ended else ""
         self.password_notice = "Your password was changed." + others
+        self.password_form_version += 1
         return None
 
     @rx.event

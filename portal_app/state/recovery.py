@@ -11,13 +11,17 @@ from portal_app.errors import PortalError
 from portal_app.services.accounts import auth, invites, password_reset, throttle
 from portal_app.services.common.inputs import is_utf8
 from portal_app.state.client import caller_address
-from portal_app.state.forms import form_field
+from portal_app.state.forms import FieldErrors, form_field
 from portal_app.state.session import HOME_ROUTE, LOGIN_ROUTE, SessionState
 
 log = logging.getLogger("portal.recovery")
 
 SENT_NOTICE = "If an account exists for that address, we sent a link to reset the password. It works for one hour."
 MAX_EMAIL_LENGTH = 254
+MISMATCH = "The two passwords do not match."
+# The forms' fields: the service's argument -> the field's element id.
+RESET_FIELDS = {"new_password": "password"}
+INVITE_FIELDS = {"password": "password", "name": "name"}
 _background: set[asyncio.Future] = set()
 
 
@@ -27,7 +31,7 @@ def _log_failure(sending: asyncio.Future) -> None:
         log.error("password reset request failed", exc_info=sending.exception())
 
 
-class ForgotPasswordState(SessionState):
+class ForgotPasswordState(FieldErrors, SessionState):
     """Asks for a reset link; the answer never says whether the account exists."""
 
     notice: str = ""
@@ -38,22 +42,21 @@ class ForgotPasswordState(SessionState):
         """Start with an empty form."""
         self.notice = ""
         self.error = ""
+        self._clear_field_errors()
 
     @rx.event
     async def request_link(self, form: dict):
         """Queue the reset email off the event loop and answer at once, the same for every address."""
         raw = form_field(form, "email")
         email = raw.strip() if isinstance(raw, str) else ""
-        self.error = ""
+        self.error = self.notice = ""
+        self._clear_field_errors()
         if not email:
-            self.error = "Enter the email address you sign in with."
-            return
+            return self._show_at_field("email", "Enter the email address you sign in with.")
         if len(email) > MAX_EMAIL_LENGTH:
-            self.error = "That email address is too long."
-            return
+            return self._show_at_field("email", "That email address is too long.")
         if not is_utf8(email):
-            self.error = "Enter a valid email address."
-            return
+            return self._show_at_field("email", "Enter a valid email address.")
         allowance = await self._call_public(
             throttle.spend_reset_request, auth.normalise_email(email), caller_address(self)
         )
@@ -61,19 +64,20 @@ class ForgotPasswordState(SessionState):
             minutes = allowance.retry_minutes
             unit = "minute" if minutes == 1 else "minutes"
             self.error = f"Too many reset requests from your network. Try again in {minutes} {unit}."
-            return
+            return None
         if allowance.send:  # in the background: waiting for the mail server would show which addresses have accounts
             sending = asyncio.ensure_future(self._call_public(password_reset.request_reset, email))
             _background.add(sending)
             sending.add_done_callback(_log_failure)
         self.notice = SENT_NOTICE
+        return None
 
 
 def _token_from_url(state: rx.State) -> str:
     return state.router.url.query_parameters.get("token", "")[:128]
 
 
-class ResetPasswordState(SessionState):
+class ResetPasswordState(FieldErrors, SessionState):
     """Sets a new password from an emailed single-use link."""
 
     link_problem: str = ""
@@ -84,6 +88,7 @@ class ResetPasswordState(SessionState):
     async def load_reset(self):
         """Check the link before showing the form."""
         self.error = ""
+        self._clear_field_errors()
         self.checked = False
         self.link_problem = await self._call_public(password_reset.check_reset_token, _token_from_url(self)) or ""
         self.checked = True
@@ -91,20 +96,20 @@ class ResetPasswordState(SessionState):
     @rx.event
     async def set_password(self, form: dict):
         """Validate and store the new password; every session of the user ends."""
+        self.error = ""
+        self._clear_field_errors()
         password = form_field(form, "password")
         if password != form_field(form, "confirm"):
-            self.error = "The two passwords do not match."
-            return None
+            return self._show_at_field("confirm", MISMATCH)
         try:
             await self._call_public_hashing(password_reset.complete_reset, _token_from_url(self), password)
         except PortalError as refused:
-            self.error = refused.message
-            return None
+            return self._refuse(refused, RESET_FIELDS)
         self.browser_token, self.remembered_token = "", ""
         return rx.redirect(f"{LOGIN_ROUTE}?reset=done", replace=True)
 
 
-class AcceptInviteState(SessionState):
+class AcceptInviteState(FieldErrors, SessionState):
     """Sets the password from an invitation link and signs the person in."""
 
     link_problem: str = ""
@@ -121,6 +126,7 @@ class AcceptInviteState(SessionState):
     async def load_invite(self):
         """Check the invitation before showing the form."""
         self.error = ""
+        self._clear_field_errors()
         self.checked = False
         info = await self._call_public(invites.check_invite_token, _token_from_url(self))
         if isinstance(info, str):
@@ -138,11 +144,12 @@ class AcceptInviteState(SessionState):
     async def accept(self, form: dict):
         """Store the new person's password (or check an existing account's), then open a session and land in the
         portal."""
+        self.error = ""
+        self._clear_field_errors()
         password = form_field(form, "password")
         name = form_field(form, "name")
         if not self.has_account and password != form_field(form, "confirm"):
-            self.error = "The two passwords do not match."
-            return None
+            return self._show_at_field("confirm", MISMATCH)
         try:
             token = await self._call_public_hashing(
                 invites.accept_and_sign_in,
@@ -153,8 +160,7 @@ class AcceptInviteState(SessionState):
                 client_ip=caller_address(self),
             )
         except PortalError as refused:
-            self.error = refused.message
-            return None
+            return self._refuse(refused, INVITE_FIELDS)
         if not token:  # two-factor sign-in is on: the code step of the sign-in page must come first
             return rx.redirect(LOGIN_ROUTE, replace=True)
         self.browser_token, self.remembered_token = token, ""

@@ -9,13 +9,14 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from portal_app.errors import NotFound, PortalError
+from portal_app.services.common.inputs import parse_id
 from portal_app.services.common.pagination import parse_page
 from portal_app.services.help import articles as help_center
 from portal_app.services.help.articles import ArticleCard
 from portal_app.services.support import tickets
 from portal_app.services.support.ticket_mail import THREAD_PATH
 from portal_app.services.support.tickets import TicketSummary, TicketThread
-from portal_app.state.forms import form_field
+from portal_app.state.forms import FieldErrors, form_field
 from portal_app.state.pager import NEAREST_PAGE, Pager, pager_for
 from portal_app.state.session import SessionState, SignedOut
 
@@ -26,6 +27,10 @@ MIN_SUGGEST_LENGTH = 3
 KEPT_FORM_KEYS = 5
 RATINGS = ("1", "2", "3", "4", "5")
 FORM_EXPIRED = "This form was open too long. Please check it and send it again."
+# The new-ticket form's fields: the service's argument -> the field's element id.
+TICKET_FIELDS = {"subject": "ticket-subject", "description": "ticket-description", "priority": "ticket-priority"}
+REPLY_FIELDS = {"body": "reply-body"}
+RATING_FIELDS = {"rating": "rating-1", "comment": "rating-comment"}
 
 
 def route_ticket_id(state: rx.State) -> int:
@@ -34,33 +39,51 @@ def route_ticket_id(state: rx.State) -> int:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else 0
 
 
-class SupportState(SessionState):
-    """Recent tickets, the new-ticket form and its article suggestions."""
+class SupportState(FieldErrors, SessionState):
+    """Recent tickets, the new-ticket form and its article suggestions.
+
+    The form starts empty, with `?subject=` of the address (the help center's "no results"), or as a follow-up
+    of the resolved or closed ticket `?follow_up=`."""
 
     tickets: list[TicketSummary] = []
     suggestions: list[ArticleCard] = []
     notice: str = ""
+    created_href: str = ""  # the ticket the notice says was created
     error: str = ""
     submitting: bool = False
     # Sent with the form so a double submit carries the same key; only keys issued here are accepted.
     form_key: str = ""
     _issued_keys: list[str] = []
+    # The form is drawn anew (emptied, with its default values) whenever this changes.
+    form_version: int = 0
+    subject: str = ""
+    follows_up: int = 0
+    follows_up_subject: str = ""
+    follows_up_href: str = ""
     loaded: bool = False  # the page shows a skeleton until its first load has read the data
 
     @rx.event
     async def load_support(self):
         """Read the recent tickets and start a fresh form (redirects when signed out)."""
-        self.notice = ""
+        self.notice = self.created_href = ""
         self.error = ""
+        self._clear_field_errors()
         self.suggestions = []
         self.submitting = False
+        params = self.router.url.query_parameters
         try:
-            recent = await self._open_page(tickets.recent_tickets)
+            follows_up = parse_id(params.get("follow_up", "")) or 0
+            page = await self._open_page(tickets.new_ticket_page, follows_up, params.get("subject", ""))
         except SignedOut:
             return self._login_redirect()
-        if recent is not None:
-            self.tickets = recent
+        if page is not None:
+            self.tickets = page.recent
+            self.subject = page.subject
+            self.follows_up = page.follows_up
+            self.follows_up_subject = page.follows_up_subject
+            self.follows_up_href = page.follows_up_href
             self._issue_key()
+            self.form_version += 1
         self.loaded = True
         return None
 
@@ -89,31 +112,33 @@ class SupportState(SessionState):
             self._issue_key()
             self.error = FORM_EXPIRED
             return
-        self.notice = ""
+        self.notice = self.created_href = ""
         self.error = ""
+        self._clear_field_errors()
         self.submitting = True
         yield
-        fields = {name: form_field(form, name) for name in ("subject", "description", "priority")}
+        fields = {name: form_field(form, name) for name in TICKET_FIELDS}
         try:
-            ticket_id, recent = await self._call(tickets.send_ticket, **fields, submission_key=key)
+            ticket_id, recent = await self._call(
+                tickets.send_ticket, **fields, submission_key=key, follows_up=self.follows_up
+            )
         except SignedOut:
             self.submitting = False
             yield self._login_redirect()
             return
         except PortalError as refused:
-            self.error = refused.message
             self.submitting = False
+            yield self._refuse(refused, TICKET_FIELDS)
             return
         self.tickets = recent
         self.notice = f"Ticket #{ticket_id} was created. We will answer in its thread and let you know by email."
+        self.created_href = f"{SUPPORT_ROUTE}/{ticket_id}"
         self.suggestions = []
         self.submitting = False
+        self.subject = ""
+        self.follows_up, self.follows_up_subject, self.follows_up_href = 0, "", ""
         self._issue_key()
-        yield [
-            rx.set_value("ticket-subject", ""),
-            rx.set_value("ticket-description", ""),
-            rx.set_value("ticket-priority", "Medium"),
-        ]
+        self.form_version += 1
 
 
 def _all_tickets_href(page: int, size: int) -> str:
@@ -145,7 +170,7 @@ class AllTicketsState(SessionState):
         return None
 
 
-class ThreadFields(rx.State, mixin=True):
+class ThreadFields(FieldErrors, mixin=True):
     """What a ticket thread page shows; mixed into the customer's and the staff's thread states."""
 
     found: bool = False
@@ -161,11 +186,19 @@ class ThreadFields(rx.State, mixin=True):
         self.found = thread is not None
         self.thread = thread or TicketThread()
 
-    async def _act(self, action: Awaitable[TicketThread | None], done: str, clear: str = ""):
+    async def _act(
+        self,
+        action: Awaitable[TicketThread | None],
+        done: str,
+        clear: str = "",
+        fields: dict[str, str] | None = None,
+    ):
         """Show how a ticket action went: the fresh thread and `done` (emptying the field `clear`), why it was
-        refused, or that the ticket is not found (None or NotFound). Signed out: the sign-in page."""
+        refused (at the field of `fields` it names, else for the page), or that the ticket is not found (None or
+        NotFound). Signed out: the sign-in page."""
         self.notice = ""
         self.error = ""
+        self._clear_field_errors()
         try:
             thread = await action
         except SignedOut:
@@ -173,8 +206,7 @@ class ThreadFields(rx.State, mixin=True):
         except NotFound:
             thread = None
         except PortalError as refused:
-            self.error = refused.message
-            return None
+            return self._refuse(refused, fields or {})
         self._show_thread(thread)
         if thread is None:
             return None
@@ -190,6 +222,7 @@ class ThreadState(ThreadFields, SessionState):
         """Read the ticket named in the URL, within the signed-in customer's tickets."""
         self.notice = ""
         self.error = ""
+        self._clear_field_errors()
         self.loaded = False
         self._ticket_id = route_ticket_id(self)
         try:
@@ -204,7 +237,7 @@ class ThreadState(ThreadFields, SessionState):
     async def send_reply(self, form: dict):
         """Add the customer's reply to the thread."""
         sent = self._call(tickets.reply, self._ticket_id, form_field(form, "body"))
-        return await self._act(sent, "Your reply was sent.", clear="reply-body")
+        return await self._act(sent, "Your reply was sent.", fields=REPLY_FIELDS)
 
     @rx.event
     async def close(self):
@@ -218,9 +251,9 @@ class ThreadState(ThreadFields, SessionState):
         raw = form_field(form, "rating")
         if raw in RATINGS:
             rated = self._call(tickets.rate_ticket, self._ticket_id, int(raw), form_field(form, "comment"))
-            return await self._act(rated, "Thank you for rating this ticket.")
+            return await self._act(rated, "Thank you for rating this ticket.", fields=RATING_FIELDS)
         if await self._principal() is None:
             return self._login_redirect()
-        self.notice = ""
-        self.error = "Choose from 1 to 5 stars to rate this ticket."
-        return None
+        self.notice = self.error = ""
+        self._clear_field_errors()
+        return self._show_at_field(RATING_FIELDS["rating"], "Choose from 1 to 5 stars to rate this ticket.")

@@ -112,9 +112,13 @@ def _redirected(update: dict) -> bool:
     return bool(protocol.redirect_target(update))
 
 
+CURRENT_PASSWORD_FIELD = "current_password"  # the id the profile's password form shows the refusal at
+
+
 def _guess_answered(update: dict) -> bool:
-    """A wrong guess is answered with the form's error, the last one with a redirect to sign in."""
-    return _redirected(update) or bool(protocol.delta_of(update, PROFILE).get(protocol.field("password_error")))
+    """A wrong guess is answered with the error at the current-password field, the last with a redirect to sign in."""
+    errors = protocol.delta_of(update, PROFILE).get(protocol.field("field_errors")) or {}
+    return _redirected(update) or bool(errors.get(CURRENT_PASSWORD_FIELD))
 
 
 def test_a_stolen_session_guessing_the_password_is_ended_at_the_fifth_guess(portal: str, clean_throttle: None) -> None:

@@ -49,6 +49,7 @@ def _admin_signs_in(page: Page) -> None:
     page.goto("/staff")
     expect(page).to_have_url(re.compile(r"/portal/login/?\?next=%2Fstaff"))
     expect(h1(page, "Staff sign-in")).to_be_visible()
+    expect(page.get_by_text("Staff area", exact=True)).to_be_visible()  # not "Customer portal" above the card
     sign_in(page, ADMIN, DEMO_PASSWORD, heading="Support inbox")
     expect(page.get_by_text("Staff · Northwind Fiber")).to_be_visible()
 

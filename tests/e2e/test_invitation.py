@@ -51,7 +51,9 @@ def test_invitation_link_sets_a_password_and_lands_in_the_portal(
     page.get_by_label("New password", exact=True).fill("short")
     page.get_by_label("Repeat the new password").fill("short")
     page.get_by_role("button", name="Set password and continue").click()
-    expect(page.get_by_role("alert").filter(has_text="at least")).to_be_visible()
+    expect(page.locator("#password-error")).to_have_text("Use at least 10 characters.")
+    expect(page.locator("#password")).to_be_focused()
+    problems += page_problems(page, "accept-invite-field-error")
 
     page.get_by_label("New password", exact=True).fill(PASSWORD)
     page.get_by_label("Repeat the new password").fill(PASSWORD)
@@ -102,7 +104,8 @@ def test_an_existing_account_accepts_with_its_own_password_which_stays_as_it_was
 
     page.get_by_label("Password", exact=True).fill("someone-elses-new-password")
     page.get_by_role("button", name="Sign in and add it to my account").click()
-    expect(page.get_by_role("alert").filter(has_text="not the password of this account")).to_be_visible()
+    expect(page.locator("#password-error")).to_contain_text("not the password of this account")
+    expect(page.locator("#password")).to_have_attribute("aria-invalid", "true")
 
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in and add it to my account").click()

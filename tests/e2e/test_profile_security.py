@@ -71,7 +71,7 @@ def test_email_change_takes_effect_from_the_link(page: Page, smtp_server: MailSi
     page.get_by_label("New sign-in email").fill("jordan.lee@example.com")
     page.get_by_label("Your current password").fill("not my password")
     page.get_by_role("button", name="Send confirmation link").click()
-    expect(page.get_by_role("alert").filter(has_text="current password is not correct")).to_be_visible()
+    expect(page.locator("#password-error")).to_have_text("Your current password is not correct.")
     page.get_by_label("New sign-in email").fill("jordan.lee@example.com")
     page.get_by_label("Your current password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Send confirmation link").click()

@@ -57,6 +57,8 @@ def test_refused_sign_in_says_so_and_stays_on_the_form(page: Page, email: str, p
     page.get_by_role("button", name="Sign in").click()
 
     expect(page.get_by_role("alert").filter(has_text=WRONG_CREDENTIALS)).to_be_visible()
+    for field in ("#email", "#password"):  # the form's message: it never says which of the two is wrong
+        expect(page.locator(field)).to_have_attribute("aria-invalid", "false")
     expect(page).to_have_url(at_path("/portal/login"))
     expect(h1(page, "Sign in")).to_be_visible()
     if email == DEMO:
@@ -117,3 +119,17 @@ def test_remember_me_survives_a_browser_restart(
             expect(h1(page, "Sign in")).to_be_visible()
     finally:
         context.close()
+
+
+def test_an_empty_email_is_asked_for_at_its_field(page: Page) -> None:
+    page.goto("/portal/login")
+    wait_hydrated(page, "#email")
+    page.fill("#password", "something")
+    page.get_by_role("button", name="Sign in").click()
+
+    email = page.locator("#email")
+    expect(page.locator("#email-error")).to_have_text("Enter your email address.")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(email).to_have_attribute("aria-describedby", "email-error")
+    expect(email).to_be_focused()
+    expect(page.get_by_role("alert")).to_have_count(0)

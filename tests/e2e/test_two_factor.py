@@ -75,7 +75,8 @@ def turn_on(page: Page, portal_db: Path, user_id: int, *, look: bool = False) ->
 
     page.get_by_label("Code from the app").fill("000000")
     page.get_by_role("button", name="Confirm and turn on").click()
-    expect(page.get_by_role("alert").filter(has_text="That code is not correct")).to_be_visible()
+    expect(page.locator("#setup_code-error")).to_contain_text("That code is not correct")
+    expect(page.locator("#setup_code")).to_be_focused()
     page.get_by_label("Code from the app").fill(fresh_code(secret, portal_db, user_id))
     page.get_by_role("button", name="Confirm and turn on").click()
 
@@ -119,7 +120,8 @@ def test_turn_on_then_sign_in_with_password_and_app_code(page: Page, portal_db: 
     check_page(page, "login-code-step")
 
     enter_code(page, "000000")
-    expect(page.get_by_role("alert").filter(has_text="That code is not correct")).to_be_visible()
+    expect(page.locator("#code-error")).to_contain_text("That code is not correct")
+    expect(page.locator("#code")).to_have_attribute("aria-invalid", "true")
     expect(h1(page, CODE_STEP)).to_be_visible()
     check_page(page, "login-code-wrong")
 
@@ -140,7 +142,7 @@ def test_recovery_code_works_once_and_turning_off_needs_the_password(page: Page,
 
     password_step(page)
     enter_code(page, codes[0])
-    expect(page.get_by_role("alert").filter(has_text="That code is not correct")).to_be_visible()
+    expect(page.locator("#code-error")).to_contain_text("That code is not correct")
     page.get_by_role("button", name="Back to sign in").click()
     expect(h1(page, "Sign in")).to_be_visible()
 
@@ -152,7 +154,7 @@ def test_recovery_code_works_once_and_turning_off_needs_the_password(page: Page,
     expect(page.get_by_text("Unused recovery codes: 8")).to_be_visible()
     page.locator("#off_proof").fill("not-the-password")
     page.get_by_role("button", name="Turn off two-factor authentication").click()
-    expect(page.get_by_role("alert").filter(has_text="neither your current password")).to_be_visible()
+    expect(page.locator("#off_proof-error")).to_contain_text("neither your current password")
     page.locator("#off_proof").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Turn off two-factor authentication").click()
     expect(page.get_by_role("status").filter(has_text="Two-factor authentication is off")).to_be_visible()

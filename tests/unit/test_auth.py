@@ -43,8 +43,10 @@ def test_wrong_password_and_unknown_email_get_the_same_message(db):
 
 
 def test_empty_fields_are_refused_with_a_clear_message(db):
-    with pytest.raises(auth.SignInRefused, match="Enter your email and password"):
+    with pytest.raises(auth.SignInRefused, match="Enter your email address"):
         auth.sign_in(attempt("", ""))
+    with pytest.raises(auth.SignInRefused, match="Enter your password"):
+        auth.sign_in(attempt("ann@example.com", ""))
 
 
 def test_inactive_user_cannot_sign_in(db):

@@ -53,6 +53,11 @@ def password_hash_of(db, user_id: int) -> str | None:
     return db.get(PortalUser, user_id).password_hash
 
 
+def refusal(state, form_message: str = "error") -> str:
+    """The refusal the page shows: the form's own message, or the messages at its fields (state.field_errors)."""
+    return " ".join([getattr(state, form_message), *state.field_errors.values()]).strip()
+
+
 def same_twice(value: object) -> dict[str, object]:
     """A set-password form whose two fields agree, so the service's own checks are reached."""
     return {"password": value, "confirm": value, "name": ""}
@@ -107,7 +112,7 @@ sign_in_forms = st.one_of(
     ),
     json_value,
 )
-SIGN_IN_ANSWERS = {auth.WRONG_CREDENTIALS, "Enter your email and password."}
+SIGN_IN_ANSWERS = {auth.WRONG_CREDENTIALS, auth.ENTER_EMAIL, auth.ENTER_PASSWORD}
 
 
 @fuzz(40)
@@ -122,7 +127,7 @@ SIGN_IN_ANSWERS = {auth.WRONG_CREDENTIALS, "Enter your email and password."}
 def test_sign_in_refuses_any_hostile_payload_with_the_generic_answer(db, ann, form):
     state = fresh_state(LoginState)
     call(state, "sign_in", form)
-    assert state.error in SIGN_IN_ANSWERS or state.error.startswith("Too many failed sign-in attempts")
+    assert refusal(state) in SIGN_IN_ANSWERS or state.error.startswith("Too many failed sign-in attempts")
     assert not state.second_step and state.browser_token == state.remembered_token == ""
     assert sessions_open(db) == 0
 
@@ -168,7 +173,7 @@ def test_the_second_step_refuses_any_hostile_code_with_a_message(db, ann, monkey
     assert state.second_step
     before = sessions_open(db)
     call(state, "finish_sign_in", form)
-    assert state.error.strip() and sessions_open(db) == before
+    assert refusal(state) and sessions_open(db) == before
 
 
 @fuzz(30)
@@ -179,13 +184,13 @@ def test_the_second_step_refuses_any_hostile_code_with_a_message(db, ann, monkey
 def test_forgot_password_answers_any_payload_with_a_notice_or_a_message(db, ann, form):
     state = fresh_state(ForgotPasswordState)
     call(state, "request_link", form)
-    assert bool(state.notice) != bool(state.error.strip())
+    assert bool(state.notice) != bool(refusal(state))
 
 
 def test_forgot_password_refuses_an_unencodable_address_clearly(db, ann):
     state = fresh_state(ForgotPasswordState)
     call(state, "request_link", {"email": "ann\ud800@example.com"})
-    assert state.error == "Enter a valid email address." and state.notice == ""
+    assert refusal(state) == "Enter a valid email address." and state.notice == ""
 
 
 # --- reset password and accept invitation (public) -------------------------------------------------
@@ -204,11 +209,11 @@ def check_set_password(db, monkeypatch, user_id: int, state, handler: str, purpo
     """Refused: a message and the same password; accepted: exactly the sent password is stored."""
     link_for(db, monkeypatch, user_id, purpose)
     before = password_hash_of(db, user_id)
-    state.error = ""
+    state.error, state.field_errors = "", {}
     call(state, handler, form)
     stored = password_hash_of(db, user_id)
-    if state.error:
-        assert state.error.strip() and stored == before
+    if refusal(state):
+        assert stored == before
         return
     assert password_problem(form["password"]) is None and verify_password(form["password"], stored)
 
@@ -270,7 +275,7 @@ def test_set_password_pages_name_the_problem(db, ann, newcomer, monkeypatch, han
     state = fresh_state(ResetPasswordState if handler == "set_password" else AcceptInviteState)
     link_for(db, monkeypatch, (ann if handler == "set_password" else newcomer).id, purpose)
     call(state, handler, form)
-    assert state.error == message
+    assert refusal(state) == message
 
 
 # --- the profile's password and email --------------------------------------------------------------
@@ -308,8 +313,8 @@ def test_profile_password_form_shows_a_message_for_any_payload(db, ann, ann_toke
     state = fresh_state(ProfileState, ann_token)
     before = password_hash_of(db, ann.id)
     call(state, "change_password", form)
-    assert bool(state.password_notice) != bool(state.password_error.strip())
-    if state.password_error:
+    assert bool(state.password_notice) != bool(refusal(state, "password_error"))
+    if refusal(state, "password_error"):
         assert password_hash_of(db, ann.id) == before
         return
     assert verify_password(form["new_password"], password_hash_of(db, ann.id))
@@ -335,7 +340,7 @@ def test_profile_password_form_shows_a_message_for_any_payload(db, ann, ann_toke
 def test_profile_password_problems_are_named(db, ann, ann_token, form, message):
     state = fresh_state(ProfileState, ann_token)
     call(state, "change_password", form)
-    assert state.password_error == message
+    assert refusal(state, "password_error") == message
 
 
 @fuzz(20)
@@ -343,9 +348,10 @@ def test_profile_password_problems_are_named(db, ann, ann_token, form, message):
 def test_profile_email_and_name_forms_take_any_payload(db, ann, ann_token, proofs_unlimited, form):
     state = fresh_state(ProfileState, ann_token)
     call(state, "change_email", form)
-    assert bool(state.email_notice) != bool(state.email_error.strip())
+    assert bool(state.email_notice) != bool(refusal(state, "email_error"))
+    state.field_errors = {}
     call(state, "save_name", form)
-    assert bool(state.name_notice) != bool(state.name_error.strip())
+    assert bool(state.name_notice) != bool(refusal(state, "name_error"))
 
 
 # --- two-factor proofs -----------------------------------------------------------------------------
@@ -371,7 +377,7 @@ def test_two_factor_proofs_refuse_any_hostile_payload_with_a_message(
     field = "off_proof" if handler == "disable" else "renew_proof"
     state = fresh_state(TwoFactorState, ann_with_two_factor)
     call(state, handler, {field: proof} if wrap else proof)
-    assert state.error == two_factor.WRONG_PROOF and state.notice == ""
+    assert refusal(state) == two_factor.WRONG_PROOF and state.notice == ""
     assert two_factor.is_enabled(db, ann.id)
 
 
@@ -383,6 +389,6 @@ def test_two_factor_setup_code_refuses_any_hostile_payload_with_a_message(db, an
     state = fresh_state(TwoFactorState, ann_token)
     call(state, "start_setup")
     call(state, "confirm_setup", form)
-    assert state.error.strip() and state.notice == ""
+    assert refusal(state) and state.notice == ""
     db.expire_all()
     assert db.get(TwoFactor, ann.id).secret is None

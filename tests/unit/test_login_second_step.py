@@ -82,7 +82,8 @@ def test_a_wrong_code_stays_on_the_step_with_a_message(db, person):
     state = login_state()
     call(state, "sign_in", {"email": "ann@example.com", "password": PASSWORD})
     call(state, "finish_sign_in", {"code": "123456"})
-    assert state.error == auth.WRONG_CODE
+    assert state.field_errors == {"code": auth.WRONG_CODE}  # shown at the code field, which gets the focus
+    assert state.error == ""
     assert state.second_step is True
     call(state, "finish_sign_in", {"code": codes[0]})
     assert state.browser_token

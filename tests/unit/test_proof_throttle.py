@@ -91,6 +91,6 @@ def test_the_page_sends_the_person_to_sign_in_saying_why(db, ann):
 
     answers = [asyncio.run(ProfileState.event_handlers["change_password"].fn(state, form)) for _ in range(ALLOWED)]
 
-    assert answers[:-1] == [None] * (ALLOWED - 1)
+    assert all("signed_out" not in str(answer) for answer in answers[:-1])  # refused at the field, still here
     assert "signed_out=safety" in str(answers[-1])
     assert session.browser_token == ""

@@ -228,7 +228,7 @@ def test_actions_answer_with_the_fresh_thread_and_the_page_gets_none_for_a_missi
     closed = tickets.close_ticket(db, bea, ticket_id)
 
     assert [m.body for m in replied.messages] == ["Still slow"]
-    assert (closed.status, closed.can_reply) == ("Closed", False)
+    assert (closed.status, closed.can_close, closed.can_reply, closed.reopens) == ("Closed", False, True, True)
     assert tickets.thread_page(db, bea, ticket_id) == closed
     assert tickets.thread_page(db, bea, 999_999) is None
 
@@ -299,11 +299,18 @@ def test_reply_on_awaiting_ticket_makes_it_open_again(db, bea):
 
 @pytest.mark.parametrize(
     ("status", "message"),
-    [(TicketStatus.RESOLVED, "This ticket is resolved"), (TicketStatus.CLOSED, "This ticket is closed")],
+    [
+        (TicketStatus.RESOLVED, "This ticket was resolved more than 14 days ago"),
+        (TicketStatus.CLOSED, "This ticket was closed more than 14 days ago"),
+    ],
 )
-def test_no_replies_once_resolved_or_closed(db, bea, status, message):
+def test_no_replies_two_weeks_after_resolved_or_closed(db, bea, status, message):
     ticket_id = open_ticket(db, bea)
     set_status(db, ticket_id, status)
+    row = db.get(Ticket, ticket_id)
+    row.updated_at = utcnow() - timedelta(days=15)
+    db.add(row)
+    db.commit()
 
     with pytest.raises(TicketInputError, match=message):
         tickets.reply(db, bea, ticket_id, "Still broken")

@@ -18,6 +18,8 @@ from portal_app.services.accounts.passwords import verify_password
 from portal_app.services.common.inputs import is_utf8
 
 WRONG_CREDENTIALS = "Email or password is incorrect."
+ENTER_EMAIL = "Enter your email address."
+ENTER_PASSWORD = "Enter your password."  # noqa: S105 (a message, not a secret)
 WRONG_CODE = "That code is not correct. Check your authenticator app and try again."
 SECOND_STEP_ENDED = "Your sign-in has timed out or had too many wrong codes. Sign in again."
 MAX_EMAIL_LENGTH = 254
@@ -80,8 +82,10 @@ def sign_in(attempt: SignInAttempt) -> SignInOutcome:
     refused like a wrong one.
     """
     email = normalise_email(attempt.email) if isinstance(attempt.email, str) else attempt.email
-    if not email or not attempt.password:
-        raise SignInRefused("Enter your email and password.")
+    if not email:
+        raise SignInRefused(ENTER_EMAIL, field="email")
+    if not attempt.password:
+        raise SignInRefused(ENTER_PASSWORD, field="password")
     if not isinstance(email, str) or len(email) > MAX_EMAIL_LENGTH or not is_utf8(email):
         raise SignInRefused(WRONG_CREDENTIALS)
     if not isinstance(attempt.password, str) or len(attempt.password) > MAX_PASSWORD_LENGTH:
@@ -138,7 +142,7 @@ def finish_sign_in(
         until = throttle.locked_until(db, keys)
     _refuse_while_locked(until)
     if not isinstance(code, str) or not code.strip():
-        raise SignInRefused("Enter the code from your authenticator app.")
+        raise SignInRefused("Enter the code from your authenticator app.", field="code")
     with session_scope() as db:
         if not two_factor.check_second_step(db, user.id, code):
             throttle.record_failure(db, keys)
@@ -153,7 +157,7 @@ def finish_sign_in(
             return SignInOutcome(session_token=token, remember=pending.remember, device_cookie=devices.issue(user.id))
     if not tries_left:
         raise SecondStepEnded(SECOND_STEP_ENDED)
-    raise SignInRefused(WRONG_CODE)
+    raise SignInRefused(WRONG_CODE, field="code")
 
 
 def _refuse_while_locked(until: datetime | None) -> None:

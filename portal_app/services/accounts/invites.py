@@ -151,7 +151,7 @@ def accept_invite(db: Session, token: str, password: object, name: object = None
         return _link_existing_account(db, row, user, password)
     problem = password_problem(password)
     if problem:
-        raise PortalError(problem)
+        raise PortalError(problem, field="password")
     chosen_name = None if name is None or (isinstance(name, str) and not name.strip()) else clean_name(name)
     password_hash = hash_password(password)
     single_use_links.consume(db, row)
@@ -173,7 +173,7 @@ def _link_existing_account(db: Session, row: AuthToken, user: PortalUser, passwo
     if not verify_password(password, user.password_hash):
         throttle.record_failure(db, keys)
         db.commit()  # the failure stays counted though the refusal below undoes the rest
-        raise PortalError(NOT_YOUR_PASSWORD)
+        raise PortalError(NOT_YOUR_PASSWORD, field="password")
     single_use_links.consume(db, row)
     customer = db.get(Customer, row.customer_id)
     if _membership(db, user, customer) is None:

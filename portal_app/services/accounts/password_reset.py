@@ -62,7 +62,7 @@ def complete_reset(db: Session, token: str, new_password: object) -> int:
     row = single_use_links.usable(db, token, TokenPurpose.RESET)
     problem = password_problem(new_password)
     if problem:
-        raise PortalError(problem)
+        raise PortalError(problem, field="new_password")
     password_hash = hash_password(new_password)
     single_use_links.consume(db, row)
     user = db.get(PortalUser, row.portal_user_id)

@@ -92,15 +92,15 @@ def clean_name(raw: object) -> str:
     """A display name on one line without control or invisible format characters; refused when empty,
     too long or not text."""
     if not isinstance(raw, str):
-        raise ProfileError("Enter your name as plain text.")
+        raise ProfileError("Enter your name as plain text.", field="name")
     if len(raw) > RAW_FACTOR * NAME_MAX:
-        raise ProfileError(f"Use at most {NAME_MAX} characters for your name.")
+        raise ProfileError(f"Use at most {NAME_MAX} characters for your name.", field="name")
     visible = "".join(ch for ch in clean_line(raw) if unicodedata.category(ch)[0] != "C")
     name = " ".join(unicodedata.normalize("NFC", visible).split())
     if not name:
-        raise ProfileError("Enter your name.")
+        raise ProfileError("Enter your name.", field="name")
     if len(name) > NAME_MAX:
-        raise ProfileError(f"Use at most {NAME_MAX} characters for your name.")
+        raise ProfileError(f"Use at most {NAME_MAX} characters for your name.", field="name")
     return name
 
 
@@ -117,11 +117,11 @@ def change_password(db: Session, principal: Principal, current: object, new: obj
     user = _user(db, principal)
     if not verify_password(current, user.password_hash):
         proofs.wrong_proof(db, user)
-        raise ProfileError("Your current password is not correct.")
+        raise ProfileError("Your current password is not correct.", field="current")
     proofs.right_proof(db, user)
     problem = password_problem(new)
     if problem:
-        raise ProfileError(problem)
+        raise ProfileError(problem, field="new")
     user.password_hash = hash_password(new)
     db.add(user)
     single_use_links.expire_outstanding(db, user.id)
@@ -139,9 +139,9 @@ def request_email_change(
     user = _user(db, principal)
     address = normalise_address(new_email) if isinstance(new_email, str) else None
     if address is None:
-        raise ProfileError("Enter a valid email address.")
+        raise ProfileError("Enter a valid email address.", field="new_email")
     if address == user.email:
-        raise ProfileError("That is already your sign-in email.")
+        raise ProfileError("That is already your sign-in email.", field="new_email")
     _prove(db, user, password, code)
     if db.exec(select(PortalUser.id).where(PortalUser.email == address)).first() is not None:
         _tell(
@@ -165,12 +165,12 @@ def _prove(db: Session, user: PortalUser, password: object, code: object) -> Non
     """ProfileError (and a counted wrong proof) unless the password, and the second step when it is on, are right."""
     if not verify_password(password, user.password_hash):
         proofs.wrong_proof(db, user)
-        raise ProfileError("Your current password is not correct.")
+        raise ProfileError("Your current password is not correct.", field="password")
     if two_factor.is_enabled(db, user.id) and not (
         isinstance(code, str) and code.strip() and two_factor.check_second_step(db, user.id, code)
     ):
         proofs.wrong_proof(db, user)
-        raise ProfileError(NEEDS_CODE)
+        raise ProfileError(NEEDS_CODE, field="code")
     proofs.right_proof(db, user)
 
 

@@ -116,7 +116,7 @@ def confirm_setup(db: Session, principal: Principal, code: object) -> list[str]:
         raise TwoFactorError("The setup has ended. Choose “Turn on” to start again.")
     step = totp.matching_step(secret, _app_code(code))
     if step is None:
-        raise TwoFactorError(WRONG_CODE)
+        raise TwoFactorError(WRONG_CODE, field="code")
     row.secret, row.pending_secret = pending, None
     row.last_used_step = step  # the confirming code cannot also sign someone in
     row.enabled_at = utcnow()
@@ -187,7 +187,7 @@ def _check_proof(db: Session, user: PortalUser, proof: object) -> None:
         ok = verify_password(proof, user.password_hash)
     if not ok:
         proofs.wrong_proof(db, user)
-        raise TwoFactorError(WRONG_PROOF)
+        raise TwoFactorError(WRONG_PROOF, field="proof")
     proofs.right_proof(db, user)
 
 

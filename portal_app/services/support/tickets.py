@@ -1,5 +1,8 @@
-"""Support tickets as the customer sees them (open, list, read the thread, reply, close and rate), and the thread
-as both sides read it."""
+"""Support tickets as the customer sees them (open, list, read the thread, reply, close and rate, follow up), and the
+thread as both sides read it.
+
+A resolved or closed ticket takes the customer's reply, which reopens it, for REOPEN_DAYS after it ended (resolved,
+or closed when it never was resolved); after that the customer opens a follow-up ticket that refers to it."""
 
 from __future__ import annotations
 
@@ -7,8 +10,10 @@ import re
 import unicodedata
 from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
-from sqlalchemy import func, update
+from sqlalchemy import ColumnElement, and_, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -29,13 +34,20 @@ COMMENT_MAX = 1000
 PREVIEW_LENGTH = 140
 RECENT_MAX = 50
 SUBMISSION_KEY_MAX = 64
+REOPEN_DAYS = 14
+REOPEN_WINDOW = timedelta(days=REOPEN_DAYS)
+STAFF_THREAD_PATH = "/staff/tickets"
+FOLLOW_UP_PREFIX = "Follow-up to #{number}: "
 # Input longer than this many times its limit is refused before cleaning: cleaning never shrinks real text that much.
 RAW_FACTOR = 4
 PRIORITIES = tuple(p.value for p in Priority)
-NEW_TICKET_HINT = "Open a new ticket if you need more help."
+FINISHED_STATUSES = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+FOLLOW_UP_HINT = "Open a follow-up ticket if you need more help."
 CLOSED_REFUSALS = {
-    TicketStatus.RESOLVED: f"This ticket is resolved, so it takes no more replies. {NEW_TICKET_HINT}",
-    TicketStatus.CLOSED: f"This ticket is closed, so it takes no more replies. {NEW_TICKET_HINT}",
+    TicketStatus.RESOLVED: f"This ticket was resolved more than {REOPEN_DAYS} days ago, so it takes no more replies. "
+    f"{FOLLOW_UP_HINT}",
+    TicketStatus.CLOSED: f"This ticket was closed more than {REOPEN_DAYS} days ago, so it takes no more replies. "
+    f"{FOLLOW_UP_HINT}",
 }
 
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
@@ -45,7 +57,7 @@ _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 class TicketInputError(PortalError):
-    """Input or an action the ticket refuses; the message is shown as-is."""
+    """Input or an action the ticket refuses; the message is shown as-is, at the field it names (if any)."""
 
 
 @dataclass(frozen=True)
@@ -92,14 +104,37 @@ class TicketThread:
     rating_comment: str = ""
     customer: str = ""
     customer_email: str = ""
+    # Resolved or closed: a reply reopens it until `reopen_until`; after that, `can_follow_up` only.
+    reopens: bool = False
+    reopen_until: str = ""
+    can_follow_up: bool = False
+    follow_up_href: str = ""
+    # The earlier ticket this one follows up (0: none), and the link to it on the viewer's side.
+    follows_up: int = 0
+    follows_up_subject: str = ""
+    follows_up_href: str = ""
 
 
-def as_text(raw: object, field: str = "") -> str:
-    """The input as a string (None is empty); TicketInputError when a client sent a number, list or object."""
+@dataclass(frozen=True)
+class NewTicketPage:
+    """The Support tab: the recent tickets and how the new-ticket form starts (`follows_up`: the ticket it
+    follows up, 0 for none)."""
+
+    recent: list[TicketSummary]
+    subject: str = ""
+    follows_up: int = 0
+    follows_up_subject: str = ""
+    follows_up_href: str = ""
+
+
+def as_text(raw: object, field: str = "", argument: str = "") -> str:
+    """The input as a string (None is empty); TicketInputError (about `argument`, else `field`) when a client sent
+    a number, list or object."""
     if raw is None:
         return ""
     if not isinstance(raw, str):
-        raise TicketInputError(f"Enter the {field} as plain text." if field else "Enter plain text in every field.")
+        message = f"Enter the {field} as plain text." if field else "Enter plain text in every field."
+        raise TicketInputError(message, field=argument or field)
     return raw
 
 
@@ -121,10 +156,14 @@ def _kept(ch: str) -> bool:
     return unicodedata.category(ch) not in {"Cc", "Cs"} and ch not in _BIDI_CONTROLS
 
 
-def bounded_text(raw: object, *, limit: int, field: str, single_line: bool = False) -> str:
-    """The cleaned text (maybe empty), or TicketInputError when it is not text or longer than the limit."""
-    too_long = TicketInputError(f"Use at most {limit} characters for the {field}.")
-    if len(as_text(raw, field)) > RAW_FACTOR * limit:
+def bounded_text(raw: object, *, limit: int, field: str, single_line: bool = False, argument: str = "") -> str:
+    """The cleaned text (maybe empty), or TicketInputError when it is not text or longer than the limit.
+
+    `field` names the input in messages ("reply"); a refusal is about `argument` (the service's argument, "body"),
+    else about `field`."""
+    about = argument or field
+    too_long = TicketInputError(f"Use at most {limit} characters for the {field}.", field=about)
+    if len(as_text(raw, field, about)) > RAW_FACTOR * limit:
         raise too_long
     text = clean_line(raw, field) if single_line else clean_text(raw, field)
     if len(text) > limit:
@@ -132,11 +171,13 @@ def bounded_text(raw: object, *, limit: int, field: str, single_line: bool = Fal
     return text
 
 
-def required_text(raw: object, *, limit: int, missing: str, field: str, single_line: bool = False) -> str:
+def required_text(
+    raw: object, *, limit: int, missing: str, field: str, single_line: bool = False, argument: str = ""
+) -> str:
     """The cleaned text, or TicketInputError when it is empty, not text or longer than the limit."""
-    text = bounded_text(raw, limit=limit, field=field, single_line=single_line)
+    text = bounded_text(raw, limit=limit, field=field, single_line=single_line, argument=argument)
     if not text:
-        raise TicketInputError(missing)
+        raise TicketInputError(missing, field=argument or field)
     return text
 
 
@@ -149,9 +190,18 @@ def preview(description: str) -> str:
 
 
 def open_ticket(
-    db: Session, principal: Principal, *, subject: object, description: object, priority: object, submission_key: object
+    db: Session,
+    principal: Principal,
+    *,
+    subject: object,
+    description: object,
+    priority: object,
+    submission_key: object,
+    follows_up: object = 0,
 ) -> int:
-    """Open a portal ticket and return its id; the same submission key again returns the same ticket."""
+    """Open a portal ticket and return its id; the same submission key again returns the same ticket.
+
+    `follows_up`: the id of the customer's resolved or closed ticket this one follows up (0: none)."""
     customer = customer_scope(db, principal).customer
     clean_subject = required_text(
         subject, limit=SUBJECT_MAX, missing="Enter a subject.", field="subject", single_line=True
@@ -161,7 +211,8 @@ def open_ticket(
     )
     chosen = priority.strip() if isinstance(priority, str) else ""
     if chosen not in PRIORITIES:
-        raise TicketInputError("Choose a priority: Low, Medium or High.")
+        raise TicketInputError("Choose a priority: Low, Medium or High.", field="priority")
+    earlier = _followed_up(db, principal, follows_up)
     key = _submission_key(submission_key)
     if key is not None:
         existing = _ticket_with_key(db, customer, key)
@@ -175,6 +226,7 @@ def open_ticket(
         status=TicketStatus.OPEN,
         source="Portal",
         submission_key=key,
+        follows_up_id=earlier.id if earlier is not None else None,
     )
     try:
         with db.begin_nested():
@@ -188,10 +240,58 @@ def open_ticket(
     return ticket.id
 
 
+def _followed_up(db: Session, principal: Principal, follows_up: object) -> Ticket | None:
+    """The customer's ticket a new one follows up (None for 0 or empty): NotFound when it is not theirs,
+    refused while it is still open."""
+    if follows_up in (0, "", None):
+        return None
+    earlier = own_ticket(db, principal, follows_up)
+    if earlier.status not in FINISHED_STATUSES:
+        raise TicketInputError(f"Ticket #{earlier.id} is still open: reply in its thread instead.")
+    return earlier
+
+
 def send_ticket(db: Session, principal: Principal, **form: object) -> tuple[int, list[TicketSummary]]:
     """Open the ticket from the Support tab's form (`open_ticket`'s fields): its id and the recent tickets after."""
     ticket_id = open_ticket(db, principal, **form)
     return ticket_id, recent_tickets(db, principal)
+
+
+def follow_up_subject(ticket: Ticket) -> str:
+    """The subject of a ticket following this one up, "Follow-up to #11: ...", cut with an ellipsis to fit."""
+    text = FOLLOW_UP_PREFIX.format(number=ticket.id) + ticket.subject
+    return text if len(text) <= SUBJECT_MAX else text[: SUBJECT_MAX - 1].rstrip() + "…"
+
+
+def suggested_subject(raw: object) -> str:
+    """A subject passed in a link (the help center's "no results"): one clean line, cut at a word to fit
+    SUBJECT_MAX; empty when it is not text."""
+    if not isinstance(raw, str):
+        return ""
+    text = clean_line(raw[: RAW_FACTOR * SUBJECT_MAX])
+    if len(text) <= SUBJECT_MAX:
+        return text
+    head = text[: SUBJECT_MAX + 1]
+    return (head.rsplit(" ", 1)[0] if " " in head else head[:SUBJECT_MAX]).rstrip()
+
+
+def new_ticket_page(db: Session, principal: Principal, follows_up: object = 0, subject: object = "") -> NewTicketPage:
+    """The Support tab's recent tickets and the form's start: following up the customer's resolved or closed
+    ticket `follows_up` (an id; ignored when it is not one), else with the suggested subject."""
+    recent = recent_tickets(db, principal)
+    earlier = None
+    if follows_up:
+        with suppress(NotFound, TicketInputError):
+            earlier = _followed_up(db, principal, follows_up)
+    if earlier is None:
+        return NewTicketPage(recent=recent, subject=suggested_subject(subject))
+    return NewTicketPage(
+        recent=recent,
+        subject=follow_up_subject(earlier),
+        follows_up=earlier.id,
+        follows_up_subject=earlier.subject,
+        follows_up_href=f"{THREAD_PATH}/{earlier.id}",
+    )
 
 
 def _submission_key(raw: object) -> str | None:
@@ -275,11 +375,37 @@ def thread_messages(db: Session, ticket: Ticket, locale: str | None, customer_na
     ]
 
 
+def reopen_deadline(ticket: Ticket) -> datetime | None:
+    """Until when the customer's reply reopens the resolved or closed ticket (None while it is open): REOPEN_DAYS
+    after it was resolved, or after it was closed when it never was (its last change)."""
+    if ticket.status not in FINISHED_STATUSES:
+        return None
+    return (ticket.resolved_at or ticket.updated_at) + REOPEN_WINDOW
+
+
+def _still_reopens(now: datetime) -> ColumnElement[bool]:
+    """The SQL condition: the ticket is finished, and its reply window still runs at `now`."""
+    ended = func.coalesce(col(Ticket.resolved_at), col(Ticket.updated_at))
+    return and_(col(Ticket.status).in_(FINISHED_STATUSES), ended >= now - REOPEN_WINDOW)
+
+
+def _followed(db: Session, ticket: Ticket, for_staff: bool) -> dict[str, object]:
+    """The thread's fields naming the earlier ticket this one follows up, linked on the viewer's side."""
+    earlier = db.get(Ticket, ticket.follows_up_id) if ticket.follows_up_id else None
+    if earlier is None:
+        return {}
+    path = STAFF_THREAD_PATH if for_staff else THREAD_PATH
+    return {"follows_up": earlier.id, "follows_up_subject": earlier.subject, "follows_up_href": f"{path}/{earlier.id}"}
+
+
 def thread_view(db: Session, ticket: Ticket, customer: Customer, *, for_staff: bool = False) -> TicketThread:
-    """The thread of a ticket in hand, as the customer who raised it sees it (their locale; rated once resolved)
-    or, for staff, in server time with the customer's email (staff never rate)."""
+    """The thread of a ticket in hand, as the customer who raised it sees it (their locale; rated once resolved;
+    a reply reopens it for a while once finished, then a follow-up) or, for staff, in server time with the
+    customer's email (staff never rate nor follow up)."""
     locale = None if for_staff else customer.locale
     is_open = ticket.status in OPEN_STATUSES
+    deadline = None if for_staff else reopen_deadline(ticket)
+    reopens = deadline is not None and utcnow() <= deadline
     return TicketThread(
         id=ticket.id,
         subject=ticket.subject,
@@ -289,13 +415,18 @@ def thread_view(db: Session, ticket: Ticket, customer: Customer, *, for_staff: b
         source=ticket.source,
         created=show_datetime(ticket.created_at, locale),
         messages=thread_messages(db, ticket, locale, customer.name),
-        can_reply=is_open,
+        can_reply=is_open or reopens,
         can_close=is_open,
         can_rate=not for_staff and ticket.status == TicketStatus.RESOLVED and ticket.rating is None,
         rating=ticket.rating or 0,
         rating_comment=ticket.rating_comment,
         customer=customer.name,
         customer_email=(customer.email or next(iter(recipients(db, customer)), "")) if for_staff else "",
+        reopens=reopens,
+        reopen_until=show_datetime(deadline, locale) if reopens else "",
+        can_follow_up=deadline is not None,
+        follow_up_href=f"{THREAD_PATH}?{urlencode({'follow_up': ticket.id})}" if deadline is not None else "",
+        **_followed(db, ticket, for_staff),
     )
 
 
@@ -313,16 +444,16 @@ def thread_page(db: Session, principal: Principal, ticket_id: object) -> TicketT
 
 
 def reply(db: Session, principal: Principal, ticket_id: object, body: object) -> TicketThread:
-    """Add the customer's reply; the ticket becomes Open again. Refused once it is resolved or closed.
-    Returns the thread with the reply."""
+    """Add the customer's reply; the ticket becomes Open again, also when it was resolved or closed within
+    REOPEN_DAYS (no longer resolved then). Refused after that. Returns the thread with the reply."""
     scope = customer_scope(db, principal)
     ticket = own_ticket(db, principal, ticket_id)
-    text = required_text(body, limit=REPLY_MAX, missing="Write your reply.", field="reply")
+    text = required_text(body, limit=REPLY_MAX, missing="Write your reply.", field="reply", argument="body")
     now = utcnow()
     changed = db.exec(
         update(Ticket)
-        .where(col(Ticket.id) == ticket.id, col(Ticket.status).in_(OPEN_STATUSES))
-        .values(status=TicketStatus.OPEN, updated_at=now)
+        .where(col(Ticket.id) == ticket.id, or_(col(Ticket.status).in_(OPEN_STATUSES), _still_reopens(now)))
+        .values(status=TicketStatus.OPEN, resolved_at=None, updated_at=now)
     ).rowcount
     if not changed:
         db.refresh(ticket)
@@ -361,7 +492,7 @@ def rate_ticket(
     """Rate a resolved ticket 1 to 5 stars with an optional comment, once; returns the thread."""
     ticket = own_ticket(db, principal, ticket_id)
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise TicketInputError("Choose a rating from 1 to 5 stars.")
+        raise TicketInputError("Choose a rating from 1 to 5 stars.", field="rating")
     text = bounded_text(comment, limit=COMMENT_MAX, field="comment")
     if ticket.status != TicketStatus.RESOLVED:
         raise TicketInputError("You can rate a ticket once it is resolved.")
