@@ -48,7 +48,8 @@ $(CHROMIUM):
 test: setup $(VENV)/.dev-installed $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 tests/unit
+	$(BIN)/pytest tests/e2e
 
 lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -52,12 +52,14 @@ def all_states(cls: type[SessionState] = SessionState) -> list[type[SessionState
 
 
 def handlers() -> list[tuple[type[SessionState], str]]:
-    return [
+    """Every public handler, in a stable order (parallel test workers must collect the same list)."""
+    found = {
         (state, name)
         for state in all_states()
         for name in state.event_handlers
         if name != "setvar" and name in vars(state)
-    ]
+    }
+    return sorted(found, key=lambda pair: (pair[0].__module__, pair[0].__name__, pair[1]))
 
 
 def dummy_args(fn: Any, target_id: int) -> list[Any]:
