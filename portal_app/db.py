@@ -18,7 +18,8 @@ from portal_app.errors import PortalError
 log = logging.getLogger(__name__)
 
 UNAVAILABLE = "The portal is temporarily unavailable. Nothing was changed; please try again in a minute."
-CONNECT_TIMEOUT_SECONDS = 10  # a database host that does not answer fails the request instead of hanging it
+CONNECT_TIMEOUT_SECONDS = 10
+POOL_RECYCLE_SECONDS = 1800  # a database host that does not answer fails the request instead of hanging it
 # What a database that is down, restarting, unreachable or locked for too long raises.
 OUTAGES = (OperationalError, InterfaceError, PoolTimeout)
 
@@ -47,7 +48,11 @@ def make_engine(url: str) -> Engine:
     return create_engine(
         url,
         hide_parameters=True,  # errors and logs never carry the values of a statement (emails, token hashes)
-        pool_pre_ping=True,
+        # No ping round trip on every checkout: connections are replaced after half an hour instead, and one the
+        # server dropped (a restart) fails that one request as DatabaseUnavailable and empties the pool, so the
+        # next request connects afresh. psycopg prepares a statement on a connection after five runs (its
+        # default `prepare_threshold`), which the hot page reads reach within seconds.
+        pool_recycle=POOL_RECYCLE_SECONDS,
         pool_size=10,
         max_overflow=10,
         pool_timeout=CONNECT_TIMEOUT_SECONDS,

@@ -119,8 +119,14 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
-            if message["type"] in RESPONSE_STARTS:
+            # Only the message that starts the response carries headers: once it has gone, the websocket's
+            # many event frames (and a body's chunks) pass straight through.
+            nonlocal started
+            if not started and message["type"] in RESPONSE_STARTS:
+                started = True
                 message = {**message, "headers": self._with_headers(message.get("headers") or [])}
             await send(message)
 

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from portal_app.models import Service
 from portal_app.services.access import customer_scope
+from portal_app.services.accounts.figures import account_figures
 from portal_app.services.accounts.provisioned import ServiceCard, service_cards
 from portal_app.services.accounts.sessions import Principal
-from portal_app.services.billing.balances import balance_due, format_balances, latest_invoice, latest_payment
+from portal_app.services.billing.balances import format_balances
 from portal_app.services.billing.eligibility import online_enabled
 from portal_app.services.common.contact_links import tel_link
 from portal_app.services.common.dates import show_date
 from portal_app.services.common.money import format_money
-from portal_app.services.projects.progress import active_project_count
-from portal_app.services.support.tickets import open_ticket_count
 
 SNAPSHOT_SIZE = 3
 
@@ -49,10 +46,8 @@ def overview(db: Session, principal: Principal) -> Overview:
     scope = customer_scope(db, principal)
     customer = scope.customer
     locale = customer.locale
-    balances = balance_due(db, customer)
-    last_invoice = latest_invoice(db, customer)
-    last_payment = latest_payment(db, customer)
-    service_count = db.exec(select(func.count()).select_from(Service).where(Service.customer_id == customer.id)).one()
+    figures = account_figures(db, customer, activity=True)
+    balances, last_invoice, last_payment = figures.balances, figures.last_invoice, figures.last_payment
     return Overview(
         client_name=customer.name,
         email=customer.email,
@@ -63,7 +58,7 @@ def overview(db: Session, principal: Principal) -> Overview:
         pay_online=bool(balances) and online_enabled(scope.organisation, customer),
         phone_href=tel_link(customer.phone),
         services=service_cards(db, customer, limit=SNAPSHOT_SIZE),
-        service_count=service_count,
+        service_count=figures.services,
         last_invoice_total=(
             format_money(last_invoice.total_minor, last_invoice.currency, locale) if last_invoice else ""
         ),
@@ -72,6 +67,6 @@ def overview(db: Session, principal: Principal) -> Overview:
             format_money(last_payment.amount_minor, last_payment.currency, locale) if last_payment else ""
         ),
         last_payment_date=show_date(last_payment.processed_at.date(), locale) if last_payment else "",
-        open_tickets=open_ticket_count(db, customer),
-        active_projects=active_project_count(db, customer),
+        open_tickets=figures.open_tickets,
+        active_projects=figures.active_projects,
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import and_, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, delete, select
 
 from portal_app.config import settings
@@ -15,6 +16,16 @@ from portal_app.services.common.tokens import new_token, token_hash
 
 MAX_TOKEN_LENGTH = 128
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+LINKED_ROWS = "portal.principal_rows"
+
+
+@dataclass(frozen=True)
+class OrganisationChoice:
+    """One customer record the person can act as, labelled by its organisation."""
+
+    customer_id: int
+    organisation_name: str
+    customer_name: str
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,8 @@ class Principal:
     user_email: str
     customer_id: int | None
     organisation_id: int | None
+    # Every customer record the person is linked to, as read with the session (None: not read with it).
+    choices: tuple[OrganisationChoice, ...] | None = None
 
 
 def open_session(db: Session, user_id: int, *, remember: bool, user_agent: str = "", client_ip: str = "") -> str:
@@ -59,26 +72,38 @@ def _default_customer_id(db: Session, user_id: int) -> int | None:
 
 
 def resolve(db: Session, token: str) -> Principal | None:
-    """The principal behind a token, or None when it is unknown, expired or the user is inactive."""
+    """The principal behind a token, or None when it is unknown, expired or the user is inactive.
+
+    One statement reads the session, the person (with the organisation they are staff of, if any) and every
+    customer record they are linked to with its organisation: the header's switcher comes from it, and the rows
+    stay in the session's identity map, so `customer_scope` and `staff_scope` later cost no query."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    row = db.exec(
-        select(AuthSession, PortalUser)
+    staff_organisation = aliased(Organisation)
+    rows = db.exec(
+        select(AuthSession, PortalUser, Membership.id, Customer, Organisation, staff_organisation)
         .join(PortalUser, col(PortalUser.id) == col(AuthSession.portal_user_id))
+        .outerjoin(staff_organisation, staff_organisation.id == col(PortalUser.staff_organisation_id))
+        .outerjoin(Membership, col(Membership.portal_user_id) == col(PortalUser.id))
+        .outerjoin(Customer, col(Customer.id) == col(Membership.customer_id))
+        .outerjoin(Organisation, col(Organisation.id) == col(Customer.organisation_id))
         .where(AuthSession.token_hash == token_hash(token))
-    ).first()
-    if row is None:
+        .order_by(col(Organisation.name), col(Customer.id))
+    ).all()
+    if not rows:
         return None
-    auth, user = row
+    db.info[LINKED_ROWS] = rows  # the identity map holds rows weakly: keep them for the unit of work
+    auth, user = rows[0][0], rows[0][1]
     now = utcnow()
     if auth.expires_at <= now or now - auth.last_seen_at > _idle_limit(auth.remember) or not user.is_active:
         return None
+    linked = [(membership_id, customer, org) for _a, _u, membership_id, customer, org, _s in rows if customer and org]
+    organisation_of = {customer.id: org.id for _m, customer, org in linked}
     customer_id = auth.active_customer_id
-    organisation_id = _organisation_as_member(db, user.id, customer_id)
-    if customer_id is not None and organisation_id is None:  # no longer linked to that customer
-        customer_id = _default_customer_id(db, user.id)
-        auth.active_customer_id = customer_id
-        organisation_id = _organisation_as_member(db, user.id, customer_id)
+    if customer_id not in organisation_of:  # never chosen, or no longer linked to that customer
+        customer_id = min(linked, key=lambda row: row[0])[1].id if linked else None
+        if auth.active_customer_id != customer_id:
+            auth.active_customer_id = customer_id
     if now - auth.last_seen_at > LAST_SEEN_RESOLUTION:
         auth.last_seen_at = now
     db.add(auth)
@@ -88,19 +113,9 @@ def resolve(db: Session, token: str) -> Principal | None:
         user_name=user.name,
         user_email=user.email,
         customer_id=customer_id,
-        organisation_id=organisation_id,
+        organisation_id=organisation_of.get(customer_id) if customer_id is not None else None,
+        choices=tuple(OrganisationChoice(customer.id, org.name, customer.name) for _m, customer, org in linked),
     )
-
-
-def _organisation_as_member(db: Session, user_id: int, customer_id: int | None) -> int | None:
-    """The customer's organisation when the user is linked to that customer (one query), else None."""
-    if customer_id is None:
-        return None
-    return db.exec(
-        select(Customer.organisation_id)
-        .join(Membership, col(Membership.customer_id) == col(Customer.id))
-        .where(Membership.portal_user_id == user_id, Customer.id == customer_id)
-    ).first()
 
 
 def _idle_limit(remember: bool) -> timedelta:
@@ -152,17 +167,10 @@ def end_all_sessions(db: Session, user_id: int, *, except_session_id: int | None
     return db.exec(stmt).rowcount or 0
 
 
-@dataclass(frozen=True)
-class OrganisationChoice:
-    """One customer record the person can act as, labelled by its organisation."""
-
-    customer_id: int
-    organisation_name: str
-    customer_name: str
-
-
 def organisation_choices(db: Session, principal: Principal) -> list[OrganisationChoice]:
     """Every customer record linked to the signed-in person, for the header switcher."""
+    if principal.choices is not None:
+        return list(principal.choices)
     rows = db.exec(
         select(Customer.id, Organisation.name, Customer.name)
         .join(Membership, col(Membership.customer_id) == col(Customer.id))

@@ -10,14 +10,9 @@ from sqlmodel import Session, col, select
 
 from portal_app.models import Invoice, Payment, PaymentAttempt, PaymentStatus
 from portal_app.services.access import customer_scope
+from portal_app.services.accounts.figures import account_figures
 from portal_app.services.accounts.sessions import Principal
-from portal_app.services.billing.balances import (
-    balance_due,
-    format_balances,
-    latest_invoice,
-    latest_payment,
-    open_invoice_count,
-)
+from portal_app.services.billing.balances import format_balances
 from portal_app.services.billing.invoice_status import InvoiceStatus, invoice_status, visible
 from portal_app.services.billing.minimums import below_minimum
 from portal_app.services.billing.payment_words import described, has_receipt
@@ -99,12 +94,12 @@ def invoice_row(invoice: Invoice, locale: str, today: date) -> InvoiceRow:
 def billing_summary(db: Session, principal: Principal) -> BillingSummary:
     """Outstanding balance, open invoices, last invoice total and last payment."""
     customer = customer_scope(db, principal).customer
+    figures = account_figures(db, customer)
     locale = customer.locale
-    last_invoice = latest_invoice(db, customer)
-    last_payment = latest_payment(db, customer)
+    last_invoice, last_payment = figures.last_invoice, figures.last_payment
     return BillingSummary(
-        outstanding_balance=format_balances(balance_due(db, customer), customer.currency, locale),
-        open_invoices=open_invoice_count(db, customer),
+        outstanding_balance=format_balances(figures.balances, customer.currency, locale),
+        open_invoices=figures.open_invoices,
         last_invoice_total=format_money(last_invoice.total_minor, last_invoice.currency, locale)
         if last_invoice
         else "",
