@@ -164,3 +164,22 @@ def test_once_the_database_is_back_the_same_request_works(db, fake):
     assert fake.requests == []  # the outage came before Stripe was asked
     with Session(portal_db.engine()) as session:
         assert start_checkout(session, s.principal, s.invoice.id, return_base=RETURN).startswith(fake.url)
+
+
+def test_a_connection_the_server_dropped_fails_one_request_and_the_next_connects_afresh(env, monkeypatch):
+    """No ping before each checkout (issue 16): a PostgreSQL restart costs the request that meets a dead pooled
+    connection ("try again"), and the pool is emptied, so the very next request works."""
+    from fault_injection import scratch_postgres
+
+    with scratch_postgres(monkeypatch) as db:
+        db.close()
+        with session_scope() as work:
+            pid = work.exec(text("SELECT pg_backend_pid()")).one()[0]
+        admin = create_engine(settings().db_url)  # outside the portal's pool, like a server restart
+        with admin.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        admin.dispose()
+        with pytest.raises(DatabaseUnavailable), session_scope() as work:
+            work.exec(text("SELECT 1")).one()
+        with session_scope() as work:
+            assert work.exec(text("SELECT 1")).one()[0] == 1
