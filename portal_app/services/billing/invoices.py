@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func
+from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import Session, col, select
 
-from portal_app.models import Invoice, Payment, PaymentAttempt, PaymentStatus
+from portal_app.models import Customer, Invoice, Payment, PaymentAttempt, PaymentStatus
 from portal_app.services.access import customer_scope
 from portal_app.services.accounts.figures import account_figures
 from portal_app.services.accounts.sessions import Principal
@@ -120,13 +120,32 @@ def recent_invoices(db: Session, principal: Principal, today: date | None = None
     return [invoice_row(i, customer.locale, today or date.today()) for i in rows]
 
 
-def invoice_page(
-    db: Session, principal: Principal, request: PageRequest, today: date | None = None
-) -> tuple[list[InvoiceRow], PageInfo]:
-    """One page of all visible invoices, newest first; cost independent of which page."""
+def history_totals(db: Session, principal: Principal) -> tuple[int, int]:
+    """How many visible invoices and how many payments the customer has, in one statement."""
     customer = customer_scope(db, principal).customer
-    where = (col(Invoice.customer_id) == customer.id, visible())
-    total = db.exec(select(func.count()).select_from(Invoice).where(*where)).one()
+    invoices = select(func.count()).select_from(Invoice).where(*_visible_invoices(customer)).scalar_subquery()
+    payments = select(func.count()).select_from(Payment).where(_payments_of(customer)).scalar_subquery()
+    invoice_total, payment_total = db.exec(select(invoices, payments)).one()
+    return invoice_total, payment_total
+
+
+def _visible_invoices(customer: Customer) -> tuple[ColumnElement[bool], ...]:
+    return (col(Invoice.customer_id) == customer.id, visible())
+
+
+def _payments_of(customer: Customer) -> ColumnElement[bool]:
+    return col(Payment.customer_id) == customer.id
+
+
+def invoice_page(
+    db: Session, principal: Principal, request: PageRequest, today: date | None = None, *, total: int | None = None
+) -> tuple[list[InvoiceRow], PageInfo]:
+    """One page of all visible invoices, newest first; cost independent of which page. `total`, when the caller
+    already counted them (`history_totals`), saves the count."""
+    customer = customer_scope(db, principal).customer
+    where = _visible_invoices(customer)
+    if total is None:
+        total = db.exec(select(func.count()).select_from(Invoice).where(*where)).one()
     info = clamp(request, total)
     newest_first = (col(Invoice.issued_on).desc(), col(Invoice.id).desc())
     oldest_first = (col(Invoice.issued_on).asc(), col(Invoice.id).asc())
@@ -134,11 +153,14 @@ def invoice_page(
     return [invoice_row(i, customer.locale, today or date.today()) for i in rows], info
 
 
-def payment_page(db: Session, principal: Principal, request: PageRequest) -> tuple[list[PaymentRow], PageInfo]:
-    """One page of all payments, newest first, with the linked invoice number."""
+def payment_page(
+    db: Session, principal: Principal, request: PageRequest, *, total: int | None = None
+) -> tuple[list[PaymentRow], PageInfo]:
+    """One page of all payments, newest first, with the linked invoice number (`total` as for `invoice_page`)."""
     customer = customer_scope(db, principal).customer
-    where = col(Payment.customer_id) == customer.id
-    total = db.exec(select(func.count()).select_from(Payment).where(where)).one()
+    where = _payments_of(customer)
+    if total is None:
+        total = db.exec(select(func.count()).select_from(Payment).where(where)).one()
     info = clamp(request, total)
     newest_first = (col(Payment.processed_at).desc(), col(Payment.id).desc())
     oldest_first = (col(Payment.processed_at).asc(), col(Payment.id).asc())

@@ -17,6 +17,7 @@ from portal_app.services.billing.invoices import (
     InvoiceRow,
     PaymentRow,
     billing_summary,
+    history_totals,
     invoice_number,
     invoice_page,
     payment_page,
@@ -62,8 +63,9 @@ def history_page(
     db: Session, principal: Principal, invoices: PageRequest, payments: PageRequest, pdf_base: str
 ) -> HistoryPage:
     """The requested page of each table (past the end: the last page)."""
-    invoice_rows, invoice_position = invoice_page(db, principal, invoices)
-    payment_rows, payment_position = payment_page(db, principal, payments)
+    invoice_total, payment_total = history_totals(db, principal)
+    invoice_rows, invoice_position = invoice_page(db, principal, invoices, total=invoice_total)
+    payment_rows, payment_position = payment_page(db, principal, payments, total=payment_total)
     return HistoryPage(
         invoices=with_pdf_links(principal, invoice_rows, pdf_base),
         invoice_position=invoice_position,
