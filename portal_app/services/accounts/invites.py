@@ -1,6 +1,7 @@
-"""Inviting a customer's people to the portal: the emailed link lets them choose a password.
+"""Inviting a customer's people to the portal, and a provider's staff to its console: the emailed link lets them
+choose a password. A staff invitation is an INVITE link without a customer, accepted on the same page.
 
-invite/resend_invite may talk to SMTP and accept_invite hashes with bcrypt: call them from a
+invite/resend_invite/send_staff_invite may talk to SMTP and accept_invite hashes with bcrypt: call them from a
 worker thread in the app.
 """
 
@@ -16,7 +17,7 @@ from sqlmodel.sql.expression import Select
 from portal_app.config import settings
 from portal_app.errors import PortalError
 from portal_app.mail import MailError, normalise_address, send_mail
-from portal_app.models import AuthToken, Customer, Membership, Organisation, PortalUser, TokenPurpose
+from portal_app.models import AuthToken, Customer, Membership, Organisation, PortalUser, StaffRole, TokenPurpose
 from portal_app.models.base import utcnow
 from portal_app.services.access import provider_customer, provider_organisation
 from portal_app.services.accounts import sessions, single_use_links, throttle, two_factor
@@ -51,6 +52,7 @@ class InviteInfo:
     customer_name: str
     organisation_name: str
     has_password: bool
+    for_staff: bool = False  # a staff invitation: the person lands in the console (/staff) once they accept
 
 
 def invite(db: Session, *, organisation_slug: str, customer_id: int, email: str, name: str = "") -> str:
@@ -125,6 +127,8 @@ def check_invite_token(db: Session, token: str) -> InviteInfo | str:
         row = single_use_links.usable(db, token, TokenPurpose.INVITE)
     except PortalError as exc:
         return exc.message
+    if row.customer_id is None:
+        return _staff_invite_info(db, row)
     customer = db.get(Customer, row.customer_id) if row.customer_id is not None else None
     if customer is None:
         return single_use_links.INVALID
@@ -147,6 +151,8 @@ def accept_invite(db: Session, token: str, password: object, name: object = None
     linked to their account: an invitation never replaces a password. PortalError says what is wrong."""
     row = single_use_links.usable(db, token, TokenPurpose.INVITE)
     user = db.get(PortalUser, row.portal_user_id)
+    if row.customer_id is None and (user.staff_organisation_id is None or user.password_hash is not None):
+        raise PortalError(single_use_links.USED if user.password_hash is not None else single_use_links.INVALID)
     if user.password_hash is not None:
         return _link_existing_account(db, row, user, password)
     problem = password_problem(password)
@@ -190,6 +196,63 @@ def accept_and_sign_in(
     if two_factor.is_enabled(db, user_id):
         return ""
     return sessions.open_session(db, user_id, remember=False, user_agent=user_agent, client_ip=client_ip)
+
+
+def send_staff_invite(db: Session, *, organisation_slug: str, email: str) -> str:
+    """Email a staff member of the organisation who has not chosen a password yet a link to do so (earlier links stop
+    working); returns the link. Commits before sending; raises MailError (with the link) when it cannot be sent."""
+    organisation = provider_organisation(db, organisation_slug)
+    address = normalise_address(email) or email.strip()
+    user = _user(db, address)
+    if user is None or user.staff_organisation_id != organisation.id or user.password_hash is not None:
+        raise PortalError(f"{address} has no pending staff invitation to {organisation.name}.")
+    if not user.is_active:
+        raise PortalError(f"{address} is deactivated: reactivate them first.")
+    token = single_use_links.issue(db, user_id=user.id, purpose=TokenPurpose.INVITE, lifetime=INVITE_LIFETIME)
+    link = f"{settings().public_url}{ACCEPT_PATH}?token={token}"
+    db.commit()  # as for customers: the link works once it is in the inbox, and SMTP holds no write lock
+    try:
+        send_mail(
+            user.email,
+            f"You're invited to the {organisation.name} console",
+            _staff_invite_text(organisation, user, link),
+        )
+    except MailError as exc:
+        raise MailError(f"{exc.message} The invitation is saved: give them this link yourself: {link}") from exc
+    return link
+
+
+def _staff_invite_info(db: Session, row: AuthToken) -> InviteInfo | str:
+    """What the accept-invite page shows for a staff invitation (a link without a customer)."""
+    user = db.get(PortalUser, row.portal_user_id)
+    organisation = db.get(Organisation, user.staff_organisation_id) if user.staff_organisation_id else None
+    if organisation is None:
+        return single_use_links.INVALID
+    if user.password_hash is not None:
+        return single_use_links.USED
+    return InviteInfo(
+        email=user.email,
+        name=user.name,
+        customer_name="",
+        organisation_name=organisation.name,
+        has_password=False,
+        for_staff=True,
+    )
+
+
+def _staff_invite_text(organisation: Organisation, user: PortalUser, link: str) -> str:
+    work = (
+        "as an administrator: customers, billing, settings and support"
+        if user.staff_role == StaffRole.ADMIN
+        else "as a support agent: tickets, help articles and customer satisfaction"
+    )
+    paragraphs = [
+        f"Hello {user.name}," if user.name else "Hello,",
+        f"{organisation.name} has invited you to the console of its customer portal, {work}.",
+        "Open this link within 7 days to choose your password:",
+        link,
+    ]
+    return "\n\n".join(paragraphs) + "\n"
 
 
 def _send_invite(db: Session, organisation: Organisation, customer: Customer, user: PortalUser) -> str:
