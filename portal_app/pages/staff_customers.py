@@ -7,6 +7,7 @@ import reflex as rx
 
 from portal_app.components.auth_card import form_error
 from portal_app.components.cards import heading_with_back_link, labelled, link_button, position_notice, section
+from portal_app.components.fields import text_field
 from portal_app.components.loading import until_loaded
 from portal_app.components.tables import data_table, money_status_badge, pager
 from portal_app.components.tickets import form_notice
@@ -14,7 +15,9 @@ from portal_app.pages.registry import portal_page
 from portal_app.pages.staff import staff_shell
 from portal_app.state.staff_customers import (
     CUSTOMERS_ROUTE,
+    LINK_FIELDS,
     NEW_USER_ROUTE,
+    RECORD_FIELDS,
     StaffCustomersState,
     StaffCustomerState,
     StaffNewUserState,
@@ -291,17 +294,73 @@ def _invite_form() -> rx.Component:
     )
 
 
+def _record_field(name: str, label: str, initial: rx.Var, limit: int, **props) -> rx.Component:
+    """A field of the record form; only the long address counts its characters."""
+    size = {"limit": limit} if name == "address" else {"max_length": limit}
+    return text_field(
+        label,
+        RECORD_FIELDS[name],
+        name=name,
+        errors=StaffCustomerState.field_errors,
+        initial=initial,
+        **size,
+        **props,
+    )
+
+
+def _record_form() -> rx.Component:
+    state, customer = StaffCustomerState, StaffCustomerState.customer
+    return rx.form(
+        rx.vstack(
+            _record_field("name", "Name", customer.name, 120, required=True),
+            _record_field("reference", "Reference", customer.reference, 64, hint="Your own id, unique per customer."),
+            _record_field("email", "Email", customer.email, 254, type="email"),
+            _record_field("phone", "Phone", customer.phone, 40, type="tel"),
+            _record_field("address", "Address", customer.address, 400, control=rx.text_area, rows="3"),
+            rx.flex(
+                rx.box(_record_field("locale", "Locale", customer.locale, 16, hint="Like en_US."), flex_grow="1"),
+                rx.box(
+                    _record_field("currency", "Currency", customer.currency, 3, hint="ISO code, like USD."),
+                    flex_grow="1",
+                ),
+                spacing="3",
+                wrap="wrap",
+                width="100%",
+            ),
+            rx.flex(
+                rx.button("Save record", type="submit", size="3"),
+                rx.button(
+                    "Cancel", type="button", variant="soft", color_scheme="gray", size="3", on_click=state.stop_editing
+                ),
+                spacing="3",
+                wrap="wrap",
+            ),
+            spacing="3",
+            width="100%",
+            align="start",
+        ),
+        on_submit=state.save_record,
+        key=state.record_key,
+        width="100%",
+    )
+
+
 def _record_card() -> rx.Component:
-    customer = StaffCustomerState.customer
+    state, customer = StaffCustomerState, StaffCustomerState.customer
     return section(
         "Customer record",
-        rx.el.dl(
-            labelled("Reference", customer.reference),
-            labelled("Email", customer.email),
-            labelled("Phone", customer.phone),
-            labelled("Address", customer.address),
-            labelled("Currency", customer.currency),
-            class_name="details",
+        rx.cond(
+            state.editing,
+            _record_form(),
+            rx.el.dl(
+                labelled("Reference", customer.reference),
+                labelled("Email", customer.email),
+                labelled("Phone", customer.phone),
+                labelled("Address", customer.address),
+                labelled("Locale", customer.locale),
+                labelled("Currency", customer.currency),
+                class_name="details",
+            ),
         ),
         rx.flex(
             rx.text(
@@ -332,6 +391,41 @@ def _record_card() -> rx.Component:
             wrap="wrap",
             margin_top="var(--space-3)",
         ),
+        action=rx.cond(
+            state.editing,
+            rx.fragment(),
+            rx.button("Edit record", type="button", variant="soft", size="2", on_click=state.start_editing),
+        ),
+    )
+
+
+def _link_form() -> rx.Component:
+    state = StaffCustomerState
+    return rx.form(
+        rx.flex(
+            rx.box(
+                text_field(
+                    "Link an existing user",
+                    LINK_FIELDS["email"],
+                    name="email",
+                    errors=state.field_errors,
+                    hint="The email of someone who already signs in to the portal, e.g. for another customer.",
+                    type="email",
+                    max_length=254,
+                    required=True,
+                ),
+                flex_grow="1",
+            ),
+            rx.button("Link user", type="submit", size="3", variant="soft"),
+            spacing="3",
+            align="end",
+            wrap="wrap",
+            width="100%",
+        ),
+        on_submit=state.link_user,
+        key=state.form_key,
+        width="100%",
+        margin_top="var(--space-4)",
     )
 
 
@@ -428,6 +522,7 @@ def _customer_body() -> rx.Component:
             "Portal users",
             data_table(PEOPLE_HEADERS, customer.people, _person_row, "No portal user is linked.", "Portal users"),
             _invite_form(),
+            _link_form(),
         ),
         *_linked_rows(),
         section(

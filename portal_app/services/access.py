@@ -8,7 +8,8 @@ foreign keys from there. Four kinds of principal ask:
   `own_ticket`, `own_session` and the signed links to invoice PDFs, payment receipts, statements and
   CSV exports;
 - provider staff (a `Principal` whose user is staff): `staff_scope`, `staff_ticket`, `staff_article`; their
-  administrators also `admin_scope`, `staff_customer`, `customer_person`;
+  administrators also `admin_scope`, `staff_customer`, `customer_person`, `staff_invoice`, `staff_project` and the
+  signed link to an invoice PDF as its customer sees it (`staff_pdf_link`/`check_staff_pdf_link`);
 - the provider at the command line, naming its organisation by slug: `provider_organisation`,
   `provider_customer`;
 - Stripe, through a verified event of a connected account: `stripe_invoice`, `stripe_customer`, `stripe_payment`.
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.errors import NotFound, PortalError
 from portal_app.models import (
@@ -38,6 +39,7 @@ from portal_app.models import (
     Organisation,
     Payment,
     PortalUser,
+    Project,
     StaffRole,
     StripeCustomer,
     Ticket,
@@ -59,6 +61,7 @@ ARTICLE_NOT_FOUND = "This article was not found."
 NOT_ADMIN = "Only your organisation's administrators can do this."
 CUSTOMER_NOT_FOUND = "This customer was not found."
 PERSON_NOT_FOUND = "This person is not linked to or invited to this customer."
+PROJECT_NOT_FOUND = "This project was not found."
 SESSION_NOT_FOUND = "That session has already ended."
 PDF_LINK_LIFETIME = timedelta(minutes=10)
 MAX_EXP_DIGITS = 12
@@ -242,10 +245,18 @@ def staff_scope(db: Session, principal: Principal) -> StaffScope:
 def staff_ticket(db: Session, staff: StaffScope, ticket_id: object) -> tuple[Ticket, Customer]:
     """The ticket and the customer who raised it, if that customer belongs to the staff's organisation."""
     wanted = db_id(ticket_id)
-    ticket = db.get(Ticket, wanted) if wanted is not None else None
-    customer = db.get(Customer, ticket.customer_id) if ticket is not None else None
-    if ticket is None or customer is None or customer.organisation_id != staff.organisation.id:
+    found = (
+        db.exec(
+            select(Ticket, Customer)
+            .join(Customer, col(Customer.id) == col(Ticket.customer_id))
+            .where(Ticket.id == wanted, Customer.organisation_id == staff.organisation.id)
+        ).first()
+        if wanted is not None
+        else None
+    )
+    if found is None:
         raise NotFound(TICKET_NOT_FOUND)
+    ticket, customer = found
     return ticket, customer
 
 
@@ -294,6 +305,46 @@ def customer_person(db: Session, customer: Customer, user_id: object) -> PortalU
     if not linked:
         raise NotFound(PERSON_NOT_FOUND)
     return user
+
+
+def staff_invoice(db: Session, staff: StaffScope, invoice_id: object) -> tuple[Invoice, Customer]:
+    """An invoice (drafts too) and its customer, if that customer belongs to the staff's organisation."""
+    wanted = db_id(invoice_id)
+    invoice = db.get(Invoice, wanted) if wanted is not None else None
+    customer = db.get(Customer, invoice.customer_id) if invoice is not None else None
+    if invoice is None or customer is None or customer.organisation_id != staff.organisation.id:
+        raise NotFound(INVOICE_NOT_FOUND)
+    return invoice, customer
+
+
+def staff_project(db: Session, staff: StaffScope, project_id: object) -> tuple[Project, Customer]:
+    """A project and its customer, if that customer belongs to the staff's organisation."""
+    wanted = db_id(project_id)
+    project = db.get(Project, wanted) if wanted is not None else None
+    customer = db.get(Customer, project.customer_id) if project is not None else None
+    if project is None or customer is None or customer.organisation_id != staff.organisation.id:
+        raise NotFound(PROJECT_NOT_FOUND)
+    return project, customer
+
+
+def staff_pdf_link(principal: Principal, invoice_id: int, now: datetime | None = None) -> str:
+    """A link to an invoice PDF, as its customer sees it, that only this staff member can open for 10 minutes (the
+    route checks on every request that they are still an administrator of the invoice's organisation)."""
+    exp = int((now or datetime.now(UTC)).timestamp() + PDF_LINK_LIFETIME.total_seconds())
+    sig = _signature("staff-invoice-pdf", principal.user_id, None, invoice_id, exp)
+    return f"/api/staff/invoices/{invoice_id}/pdf?exp={exp}&sig={sig}"
+
+
+def check_staff_pdf_link(
+    principal: Principal, invoice_id: int, exp: str, sig: str, now: datetime | None = None
+) -> bool:
+    """Whether exp/sig were signed for this staff member and invoice and have not expired."""
+    expires = parse_id(exp, 10**MAX_EXP_DIGITS - 1)
+    current = (now or datetime.now(UTC)).timestamp()
+    if expires is None or not current <= expires <= current + PDF_LINK_LIFETIME.total_seconds():
+        return False
+    expected = _signature("staff-invoice-pdf", principal.user_id, None, invoice_id, expires)
+    return hmac.compare_digest(expected.encode("ascii"), sig.encode("utf-8", "replace"))
 
 
 # --- the provider at the command line --------------------------------------------------------------

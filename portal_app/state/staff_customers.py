@@ -13,6 +13,7 @@ from portal_app.errors import PortalError
 from portal_app.services.common.inputs import parse_id
 from portal_app.services.common.pagination import parse_page
 from portal_app.services.console import customer_actions as actions
+from portal_app.services.console.customer_edit import FIELDS, edit_customer
 from portal_app.services.console.customer_record import CustomerRecord, customer_record
 from portal_app.services.console.customers import (
     CUSTOMERS_ROUTE,
@@ -23,13 +24,16 @@ from portal_app.services.console.customers import (
     search_text,
 )
 from portal_app.state.client import caller_address
-from portal_app.state.forms import form_field
+from portal_app.state.forms import FieldErrors, form_field
 from portal_app.state.pager import NEAREST_PAGE, Pager, pager_for
 from portal_app.state.session import SignedOut
 from portal_app.state.staff import StaffSession
 
 NEW_USER_ROUTE = f"{CUSTOMERS_ROUTE}/new-user"
 CUSTOMER_GONE = "This customer was not found: it may have been deleted."
+# The record form's fields: the service's field -> the input's element id.
+RECORD_FIELDS = {name: f"record-{name}" for name, _label, _limit in FIELDS}
+LINK_FIELDS = {"email": "link-email"}
 BLANK = CustomerRecord(
     id=0,
     name="",
@@ -37,6 +41,7 @@ BLANK = CustomerRecord(
     email="",
     phone="",
     address="",
+    locale="",
     currency="",
     online_payments_allowed=False,
     people=[],
@@ -173,7 +178,7 @@ class StaffNewUserState(StaffSession):
         return None
 
 
-class StaffCustomerState(StaffSession):
+class StaffCustomerState(FieldErrors, StaffSession):
     """One customer of the organisation: the record, its people, what is linked to it, and the actions."""
 
     loaded: bool = False
@@ -183,6 +188,8 @@ class StaffCustomerState(StaffSession):
     error: str = ""
     deleted: str = ""
     form_key: int = 0
+    editing: bool = False
+    record_key: int = 0
 
     _customer_id: int = 0
 
@@ -191,6 +198,8 @@ class StaffCustomerState(StaffSession):
         """Read the customer named in the URL, within the administrator's organisation."""
         self.loaded = False
         self.notice = self.error = self.deleted = ""
+        self.editing = False
+        self._clear_field_errors()
         raw = str(self.router.page.params.get("customer_id", "") or "")
         self._customer_id = parse_id(raw) or 0
         try:
@@ -232,6 +241,55 @@ class StaffCustomerState(StaffSession):
         if not self.error:
             self.form_key += 1
         return redirect
+
+    @rx.event
+    def start_editing(self):
+        """Show the record as a form (the page is only drawn for a customer the administrator may see)."""
+        self.editing = self.found
+        self.notice = self.error = ""
+        self._clear_field_errors(*RECORD_FIELDS.values())
+        self.record_key += 1
+
+    @rx.event
+    def stop_editing(self):
+        """Leave the form without saving."""
+        self.editing = False
+        self._clear_field_errors(*RECORD_FIELDS.values())
+
+    @rx.event
+    async def save_record(self, form: dict):
+        """Save the CRM record; a refusal shows at its field and changes nothing."""
+        self._clear_field_errors(*RECORD_FIELDS.values())
+        fields = {name: form_field(form, name) for name in RECORD_FIELDS}
+        return await self._act_at_fields(edit_customer, fields, RECORD_FIELDS, finished="editing")
+
+    @rx.event
+    async def link_user(self, form: dict):
+        """Link someone who already signs in to this customer, by their email."""
+        self._clear_field_errors(*LINK_FIELDS.values())
+        return await self._act_at_fields(actions.link_existing_user, form_field(form, "email"), LINK_FIELDS)
+
+    async def _act_at_fields(
+        self, work: Callable[..., str], value: object, fields: dict[str, str], finished: str = ""
+    ) -> rx.event.EventSpec | None:
+        """Run a form's action; a refusal about one of its fields shows there, anything else as the page's."""
+        self.notice = self.error = ""
+        try:
+            said = await self._as_admin(work, self._customer_id, value, client_ip=caller_address(self))
+        except SignedOut:
+            return self._login_redirect()
+        except PortalError as refused:
+            return self._refuse(refused, fields)
+        if said is not None:
+            self._show(await self._as_admin(customer_record, self._customer_id))
+            self.notice = said
+            self.form_key += 1
+            if finished:
+                setattr(self, finished, False)
+        elif self.is_admin:
+            self._show(None)
+            self.error = CUSTOMER_GONE
+        return None
 
     @rx.event
     async def resend_invite(self, user_id: int):

@@ -1,9 +1,11 @@
-"""Record a succeeded PaymentIntent exactly once: one Payment row per PaymentIntent, the invoice updated with it."""
+"""Record payments against invoices: a succeeded PaymentIntent exactly once (one Payment row per PaymentIntent), and
+a manual payment the provider received another way; the invoice's paid amount moves with each."""
 
 from __future__ import annotations
 
 import logging
 import uuid
+from datetime import datetime
 from typing import Any
 
 import stripe
@@ -11,6 +13,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
+from portal_app.errors import PortalError
 from portal_app.models import Customer, Invoice, InvoiceState, Organisation, Payment, PaymentAttempt, PaymentStatus
 from portal_app.models.base import utcnow
 from portal_app.models.payments import StripeRefund
@@ -23,6 +26,7 @@ EXCESS = "excess"  # the portal's refund of what was paid beyond the balance (St
 IN_FULL = "in_full"  # the refund note's status for a payment the portal gave back whole: none of it was applied
 RECORDED = (PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED, PaymentStatus.DISPUTED)
 CAS_TRIES = 5
+BALANCE_CHANGED = "The invoice was paid meanwhile: nothing was recorded. Look at its balance again."
 
 
 class NotRecordedYet(Exception):
@@ -76,6 +80,34 @@ def record_succeeded(db: Session, intent: dict[str, Any], invoice: Invoice) -> b
     _close_attempts(db, intent_id, "succeeded")
     db.refresh(invoice)
     return True
+
+
+def record_manual(
+    db: Session, invoice: Invoice, amount: int, *, processed_at: datetime, method: str, reference: str
+) -> Payment | None:
+    """A payment received outside Stripe (bank transfer, cash, cheque), applied to the invoice's balance like a
+    card payment: Succeeded, for exactly `amount`. None, with nothing recorded, when the invoice is not issued or
+    its balance (read again, compare-and-set) is smaller than the amount: the portal never records more than an
+    invoice's balance against it. Flushes, the caller commits."""
+    db.refresh(invoice)
+    if invoice.state != InvoiceState.ISSUED or amount > invoice.total_minor - invoice.paid_minor:
+        return None
+    if apply_to_balance(db, invoice, amount) != amount:  # paid meanwhile: the caller's rollback undoes the part
+        raise PortalError(BALANCE_CHANGED)
+    payment = Payment(
+        customer_id=invoice.customer_id,
+        invoice_id=invoice.id,
+        amount_minor=amount,
+        currency=invoice.currency,
+        status=PaymentStatus.SUCCEEDED,
+        processed_at=processed_at,
+        reference=reference,
+        method=method,
+    )
+    db.add(payment)
+    db.flush()
+    db.refresh(invoice)
+    return payment
 
 
 def _claim_declined(db: Session, payment: Payment, amount: int) -> Payment:

@@ -1,11 +1,14 @@
-"""What administrators do to a customer's portal access from the console: invite someone, resend a pending
-invitation, deactivate a person, delete the customer, allow online payments. Each writes one audit entry in the
-same transaction, and reuses the services the CLI uses (accounts/invites.py, accounts/customer_admin.py).
+"""What administrators do to a customer's portal access from the console: invite someone, link someone who already
+signs in, resend a pending invitation, deactivate a person, delete the customer, allow online payments. Each writes
+one audit entry in the same transaction, and reuses the services the CLI uses (accounts/invites.py,
+accounts/customer_admin.py).
 
 invite_person and resend_person_invite commit, then email: call them from a worker thread in the app.
 """
 
 from __future__ import annotations
+
+import enum
 
 from sqlmodel import Session, col, select
 
@@ -19,10 +22,20 @@ from portal_app.services.console.audit import AuditAction, record
 from portal_app.services.support.tickets import clean_line
 
 NAME_MAX = 120
-NO_EMAIL = "Enter the email address of the person to invite."
+NO_EMAIL = "Enter the email address of the person."
 NOT_AN_EMAIL = "{email} is not a valid email address."
 STAFF_EMAIL = "{email} is a staff sign-in; customers need an email address of their own."
 CHOOSE_A_CUSTOMER = "Search for and select the customer record to link the person to."
+NO_ACCOUNT = "No one signs in with {email}. To give them access, invite them instead."
+NOT_SET_UP = "{email} has not chosen a password yet. Invite them to this customer instead."
+ACCOUNT_DEACTIVATED = "The portal account of {email} is deactivated."
+ALREADY_LINKED = "{email} is already linked to {customer}."
+
+
+class AccessAuditAction(enum.StrEnum):
+    """The audit log's wording for linking an existing account to a customer."""
+
+    LINKED_USER = "Linked existing user"
 
 
 def invite_person(
@@ -45,6 +58,34 @@ def invite_person(
         db, organisation_slug=staff.organisation.slug, customer_id=customer.id, email=address, name=person_name
     )
     return f"Invitation sent to {address} for {customer.name}."
+
+
+def link_existing_user(
+    db: Session, principal: Principal, customer_id: object, email: object, *, client_ip: str = ""
+) -> str:
+    """Link the person who already signs in with this email to the customer: they see its data (and the
+    organisation in their switcher) at their next page. Refused, at the email field, for an unknown address, a
+    staff sign-in, a deactivated or unfinished account, or someone already linked. Returns what the page says."""
+    staff = admin_scope(db, principal)
+    customer = staff_customer(db, staff, customer_id)
+    address = _address(email, field="email")
+    person = db.exec(select(PortalUser).where(PortalUser.email == address)).first()
+    if person is None:
+        raise PortalError(NO_ACCOUNT.format(email=address), field="email")
+    if person.staff_organisation_id is not None:
+        raise PortalError(STAFF_EMAIL.format(email=address), field="email")
+    if not person.is_active:
+        raise PortalError(ACCOUNT_DEACTIVATED.format(email=address), field="email")
+    if person.password_hash is None:
+        raise PortalError(NOT_SET_UP.format(email=address), field="email")
+    linked = db.exec(
+        select(Membership.id).where(Membership.portal_user_id == person.id, Membership.customer_id == customer.id)
+    ).first()
+    if linked is not None:
+        raise PortalError(ALREADY_LINKED.format(email=address, customer=customer.name), field="email")
+    db.add(Membership(portal_user_id=person.id, customer_id=customer.id))
+    record(db, staff, AccessAuditAction.LINKED_USER, client_ip=client_ip, customer=customer, person_email=address)
+    return f"{address} is now linked to {customer.name}: they see it when they next open the portal."
 
 
 def resend_person_invite(
@@ -117,11 +158,11 @@ def set_online_payments_allowed(
     return f"Online payments are now {words} for {customer.name}."
 
 
-def _address(email: object) -> str:
+def _address(email: object, *, field: str = "") -> str:
     text = email.strip() if isinstance(email, str) else ""
     if not text:
-        raise PortalError(NO_EMAIL)
+        raise PortalError(NO_EMAIL, field=field)
     address = normalise_address(text[:254])
     if address is None:
-        raise PortalError(NOT_AN_EMAIL.format(email=text[:254]))
+        raise PortalError(NOT_AN_EMAIL.format(email=text[:254]), field=field)
     return address

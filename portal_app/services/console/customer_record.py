@@ -108,6 +108,7 @@ class CustomerRecord:
     email: str
     phone: str
     address: str
+    locale: str
     currency: str
     online_payments_allowed: bool
     people: list[PersonRow]
@@ -128,6 +129,7 @@ def customer_record(db: Session, principal: Principal, customer_id: object) -> C
         email=customer.email,
         phone=customer.phone,
         address=customer.address,
+        locale=customer.locale,
         currency=customer.currency,
         online_payments_allowed=customer.online_payments_allowed,
         people=people(db, customer),
