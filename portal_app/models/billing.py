@@ -11,8 +11,18 @@ from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 from portal_app.models.base import utcnow
 
 
+class BillingCycle(enum.StrEnum):
+    """How often a service or a plan is billed."""
+
+    MONTHLY = "Monthly"
+    QUARTERLY = "Quarterly"
+    YEARLY = "Yearly"
+    ONE_OFF = "One-off"
+
+
 class Service(SQLModel, table=True):
-    """A service provisioned on a customer's account."""
+    """A service provisioned on a customer's account; its price, cycle and next bill date when the provider set
+    them (a price without a currency is in the customer's invoice currency)."""
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
@@ -20,6 +30,10 @@ class Service(SQLModel, table=True):
     description: str = Field(default="", max_length=500)
     is_active: bool = True
     active_since: date | None = None
+    price_minor: int | None = None
+    currency: str | None = Field(default=None, max_length=3)
+    billing_cycle: BillingCycle | None = Field(default=None, sa_type=String(16))
+    next_bill_on: date | None = None
 
 
 class InvoiceState(enum.StrEnum):

@@ -31,6 +31,13 @@ class TicketStatus(enum.StrEnum):
 OPEN_STATUSES = (TicketStatus.OPEN, TicketStatus.AWAITING_CUSTOMER)
 
 
+class TicketKind(enum.StrEnum):
+    """What a ticket is about: a support question, or a request to change a service (upgrade, downgrade, cancel)."""
+
+    SUPPORT = "Support"
+    SERVICE_REQUEST = "Service request"
+
+
 class Ticket(SQLModel, table=True):
     """A support request; tickets from the portal have source "Portal". A follow-up refers to the ticket it follows."""
 
@@ -46,6 +53,9 @@ class Ticket(SQLModel, table=True):
     priority: Priority = Field(default=Priority.MEDIUM, sa_type=String(8))
     status: TicketStatus = Field(default=TicketStatus.OPEN, sa_type=String(24))
     source: str = Field(default="Portal", max_length=20)
+    kind: TicketKind = Field(
+        default=TicketKind.SUPPORT, sa_type=String(20), sa_column_kwargs={"server_default": TicketKind.SUPPORT.value}
+    )
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     resolved_at: datetime | None = None

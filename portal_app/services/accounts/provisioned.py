@@ -12,18 +12,33 @@ from portal_app.services.access import customer_scope
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.billing.balances import balance_due, format_balances, open_invoice_count
 from portal_app.services.common.dates import show_date
+from portal_app.services.support.service_requests import (
+    PlanChoice,
+    RequestStatus,
+    plan_choices,
+    price_text,
+    request_statuses,
+)
 from portal_app.services.support.tickets import open_ticket_count
 
 
 @dataclass(frozen=True)
 class ServiceCard:
-    """A service as a card or a table row shows it."""
+    """A service as a card or a table row shows it: price with its cycle ("$79.00 / month") and next bill date when
+    known (else empty), and its latest change request (`request_summary` empty when none)."""
 
     id: int
     name: str
     description: str
     status: str
     active_since: str
+    price: str = ""
+    next_bill: str = ""
+    can_request: bool = False
+    request_summary: str = ""
+    request_status: str = ""
+    request_ticket: int = 0
+    request_href: str = ""
 
 
 @dataclass(frozen=True)
@@ -36,6 +51,7 @@ class ServicesPage:
     outstanding_balance: str
     open_tickets: int
     services: list[ServiceCard]
+    plans: list[PlanChoice]
 
 
 def service_cards(db: Session, customer: Customer, limit: int | None = None) -> list[ServiceCard]:
@@ -47,16 +63,27 @@ def service_cards(db: Session, customer: Customer, limit: int | None = None) -> 
     )
     if limit:
         stmt = stmt.limit(limit)
-    return [
-        ServiceCard(
-            id=s.id,
-            name=s.name,
-            description=s.description,
-            status="Active" if s.is_active else "Inactive",
-            active_since=show_date(s.active_since, customer.locale),
-        )
-        for s in db.exec(stmt).all()
-    ]
+    requests = request_statuses(db, customer)
+    return [_card(s, customer, requests.get(s.id)) for s in db.exec(stmt).all()]
+
+
+def _card(service: Service, customer: Customer, request: RequestStatus | None) -> ServiceCard:
+    locale = customer.locale
+    price = price_text(service.price_minor, service.currency or customer.currency, service.billing_cycle, locale)
+    return ServiceCard(
+        id=service.id,
+        name=service.name,
+        description=service.description,
+        status="Active" if service.is_active else "Inactive",
+        active_since=show_date(service.active_since, locale),
+        price=price,
+        next_bill=show_date(service.next_bill_on, locale),
+        can_request=service.is_active and not (request and request.is_open),
+        request_summary=request.summary if request else "",
+        request_status=request.status if request else "",
+        request_ticket=request.ticket_id if request else 0,
+        request_href=request.href if request else "",
+    )
 
 
 def services_page(db: Session, principal: Principal) -> ServicesPage:
@@ -75,4 +102,5 @@ def services_page(db: Session, principal: Principal) -> ServicesPage:
         outstanding_balance=format_balances(balance_due(db, customer), customer.currency, customer.locale),
         open_tickets=open_ticket_count(db, customer),
         services=service_cards(db, customer),
+        plans=plan_choices(db, customer),
     )

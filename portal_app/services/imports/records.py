@@ -28,6 +28,7 @@ from portal_app.services.imports.batch import (
 from portal_app.services.imports.csv_rows import read_rows
 from portal_app.services.imports.invoices import import_invoices
 from portal_app.services.imports.payments import import_payments
+from portal_app.services.imports.service_prices import PRICE_COLUMNS, price_fields
 from portal_app.services.imports.values import BadValue
 
 __all__ = ["ImportReport", "import_customers", "import_invoices", "import_payments", "import_services"]
@@ -90,11 +91,13 @@ def import_services(db: Session, organisation_slug: str, text: str | bytes) -> I
     """Create or update services, keyed by customer and service name.
 
     Columns: customer_reference, name, status (Active/Inactive) (required); description,
-    active_since (YYYY-MM-DD) (optional).
+    active_since (YYYY-MM-DD), price, currency, billing_cycle, next_bill_date (optional; see service_prices.py).
     """
     organisation = provider_organisation(db, organisation_slug)
     rows, unreadable = read_rows(
-        text, required=("customer_reference", "name", "status"), optional=("description", "active_since")
+        text,
+        required=("customer_reference", "name", "status"),
+        optional=("description", "active_since", *PRICE_COLUMNS),
     )
     problems = Problems(unreadable)
     customers = Customers(db, organisation)
@@ -120,6 +123,7 @@ def import_services(db: Session, organisation_slug: str, text: str | bytes) -> I
         if "active_since" in row.values:
             since = row["active_since"]
             fields["active_since"] = problems.parse(row, values.iso_date, since, "active_since") if since else None
+        fields |= price_fields(problems, row, customer)
         if customer is None or name is None:
             continue
         key = (customer.id, name)

@@ -22,6 +22,7 @@ from portal_app.models import (
     PortalUser,
     StaffRole,
     Ticket,
+    TicketKind,
     TicketMessage,
     TicketStatus,
 )
@@ -45,6 +46,7 @@ from portal_app.services.support.tickets import (
 STAFF_ROUTE = "/staff"
 STATUSES = tuple(s.value for s in TicketStatus)
 SOURCES = ("Portal", "Email", "Phone")
+KINDS = tuple(k.value for k in TicketKind)
 STAFF_STATUSES = (TicketStatus.OPEN, TicketStatus.RESOLVED, TicketStatus.CLOSED)
 # Statuses are worded for the customer; staff read "Awaiting your reply" as waiting on the customer.
 STAFF_LABELS = {TicketStatus.AWAITING_CUSTOMER.value: "Awaiting customer"}
@@ -68,6 +70,7 @@ class StaffTicketRow:
     updated: str
     rating: int | None
     href: str
+    kind: str = TicketKind.SUPPORT.value
 
 
 @dataclass(frozen=True)
@@ -104,15 +107,18 @@ def staff_label(status: str) -> str:
 
 
 def inbox(
-    db: Session, principal: Principal, *, status: str = "", source: str = "", request: PageRequest
+    db: Session, principal: Principal, *, status: str = "", source: str = "", kind: str = "", request: PageRequest
 ) -> tuple[list[StaffTicketRow], PageInfo]:
-    """One page of the organisation's tickets, most recently updated first, optionally of one status and source."""
+    """One page of the organisation's tickets, most recently updated first, optionally of one status, source and
+    kind (Support, Service request)."""
     organisation = staff_scope(db, principal).organisation
     where = [col(Customer.organisation_id) == organisation.id]
     if status:
         where.append(col(Ticket.status) == status)
     if source:
         where.append(col(Ticket.source) == source)
+    if kind:
+        where.append(col(Ticket.kind) == kind)
     joined = select(func.count()).select_from(Ticket).join(Customer, col(Customer.id) == col(Ticket.customer_id))
     total = db.exec(joined.where(*where)).one()
     info = clamp(request, total)
@@ -136,14 +142,17 @@ def inbox(
             updated=show_datetime(ticket.updated_at),
             rating=ticket.rating,
             href=f"{STAFF_ROUTE}/tickets/{ticket.id}",
+            kind=str(ticket.kind),
         )
         for ticket, customer_name in rows
     ], info
 
 
-def inbox_page(db: Session, principal: Principal, status: str, source: str, request: PageRequest) -> InboxPage:
-    """The inbox page: one page of the tickets (of one status and source when given) and the CSAT chart."""
-    rows, info = inbox(db, principal, status=status, source=source, request=request)
+def inbox_page(
+    db: Session, principal: Principal, status: str, source: str, request: PageRequest, *, kind: str = ""
+) -> InboxPage:
+    """The inbox page: one page of the tickets (of one status, source and kind when given) and the CSAT chart."""
+    rows, info = inbox(db, principal, status=status, source=source, kind=kind, request=request)
     ratings = csat(db, principal)
     most = max(ratings.distribution.values(), default=0) or 1
     bars = [
