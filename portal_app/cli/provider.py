@@ -31,7 +31,8 @@ IMPORT_RULES = (
 COLUMNS = {
     "import-customers": "reference, name (required); email, phone, address, locale, currency.",
     "import-services": "customer_reference, name, status (Active/Inactive) (required); description, "
-    "active_since (YYYY-MM-DD).",
+    "active_since (YYYY-MM-DD), price (e.g. 59.90), currency (default: the customer's), "
+    "billing_cycle (Monthly/Quarterly/Yearly/One-off), next_bill_date (YYYY-MM-DD).",
     "import-invoices": "number, customer_reference, issued, due (YYYY-MM-DD), currency, status "
     "(Draft/Issued/Void), description, quantity, unit_price (required); tax_rate (percent, e.g. 20 or 7.5). "
     "One row per invoice line; rows with the same number form one invoice.",

@@ -17,6 +17,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from portal_app.demo.help_articles import seed_agency_articles, seed_help_articles
+from portal_app.demo.service_plans import seed_service_plans
 from portal_app.demo.support import seed_support
 from portal_app.models import (
     Customer,
@@ -249,6 +250,7 @@ def seed_demo(db: Session, today: date | None = None) -> bool:
     writer.user("unlinked@example.com", "Jordan Lee")
     _seed_bulk(writer, northwind)
     seed_support(db, northwind_id=northwind.id, alex_customer_id=alex.id, today=writer.today)
+    seed_service_plans(db, northwind_id=northwind.id, today=writer.today)
     db.commit()
     return True
 
