@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from portal_app.models import Customer, Service
 from portal_app.services.access import customer_scope
+from portal_app.services.accounts.figures import account_figures
 from portal_app.services.accounts.sessions import Principal
-from portal_app.services.billing.balances import balance_due, format_balances, open_invoice_count
+from portal_app.services.billing.balances import format_balances
 from portal_app.services.common.dates import show_date
 from portal_app.services.support.service_requests import (
     PlanChoice,
     RequestStatus,
     plan_choices,
     price_text,
-    request_statuses,
+    services_with_requests,
 )
-from portal_app.services.support.tickets import open_ticket_count
+
+ACTIVE = "Active"
 
 
 @dataclass(frozen=True)
@@ -56,15 +57,7 @@ class ServicesPage:
 
 def service_cards(db: Session, customer: Customer, limit: int | None = None) -> list[ServiceCard]:
     """The customer's services, active first, then by name."""
-    stmt = (
-        select(Service)
-        .where(Service.customer_id == customer.id)
-        .order_by(col(Service.is_active).desc(), col(Service.name), col(Service.id))
-    )
-    if limit:
-        stmt = stmt.limit(limit)
-    requests = request_statuses(db, customer)
-    return [_card(s, customer, requests.get(s.id)) for s in db.exec(stmt).all()]
+    return [_card(row.service, customer, row.request) for row in services_with_requests(db, customer, limit)]
 
 
 def _card(service: Service, customer: Customer, request: RequestStatus | None) -> ServiceCard:
@@ -74,7 +67,7 @@ def _card(service: Service, customer: Customer, request: RequestStatus | None) -
         id=service.id,
         name=service.name,
         description=service.description,
-        status="Active" if service.is_active else "Inactive",
+        status=ACTIVE if service.is_active else "Inactive",
         active_since=show_date(service.active_since, locale),
         price=price,
         next_bill=show_date(service.next_bill_on, locale),
@@ -89,18 +82,14 @@ def _card(service: Service, customer: Customer, request: RequestStatus | None) -
 def services_page(db: Session, principal: Principal) -> ServicesPage:
     """Active vs total services, open invoices, outstanding balance, open tickets and every service."""
     customer = customer_scope(db, principal).customer
-    counts = db.exec(
-        select(col(Service.is_active), func.count())
-        .where(Service.customer_id == customer.id)
-        .group_by(col(Service.is_active))
-    ).all()
-    by_state = {bool(active): n for active, n in counts}
+    figures = account_figures(db, customer, activity=True)
+    services = service_cards(db, customer)
     return ServicesPage(
-        active_services=by_state.get(True, 0),
-        total_services=sum(by_state.values()),
-        open_invoices=open_invoice_count(db, customer),
-        outstanding_balance=format_balances(balance_due(db, customer), customer.currency, customer.locale),
-        open_tickets=open_ticket_count(db, customer),
-        services=service_cards(db, customer),
+        active_services=sum(1 for card in services if card.status == ACTIVE),
+        total_services=len(services),
+        open_invoices=figures.open_invoices,
+        outstanding_balance=format_balances(figures.balances, customer.currency, customer.locale),
+        open_tickets=figures.open_tickets,
+        services=services,
         plans=plan_choices(db, customer),
     )

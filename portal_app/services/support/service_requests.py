@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import func, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from portal_app.models import (
@@ -74,6 +75,14 @@ class RequestStatus:
     href: str
 
 
+@dataclass(frozen=True)
+class ServiceWithRequest:
+    """A service and its latest change request (None: never requested)."""
+
+    service: Service
+    request: RequestStatus | None
+
+
 def price_text(price_minor: int | None, currency: str, cycle: str | None, locale: str | None) -> str:
     """ "$79.00 / month", "$250.00 one-off", "$79.00" without a cycle; empty without a price."""
     if price_minor is None:
@@ -104,26 +113,37 @@ def _active_plans(db: Session, customer: Customer) -> list[ServicePlan]:
     )
 
 
-def request_statuses(db: Session, customer: Customer) -> dict[int, RequestStatus]:
-    """Each of the customer's services with a request: its latest one."""
-    rows = db.exec(
-        select(ServiceRequest, Ticket, ServicePlan.name)
-        .join(Ticket, col(Ticket.id) == col(ServiceRequest.ticket_id))
-        .join(ServicePlan, col(ServicePlan.id) == col(ServiceRequest.plan_id), isouter=True)
-        .where(Ticket.customer_id == customer.id)
-        .order_by(col(ServiceRequest.created_at), col(ServiceRequest.id))
-    ).all()
-    latest: dict[int, RequestStatus] = {}
-    for request, ticket, plan_name in rows:
-        latest[request.service_id] = RequestStatus(
-            service_id=request.service_id,
-            summary=_summary(request, plan_name, customer.locale),
-            status=str(ticket.status),
-            is_open=ticket.status in OPEN_STATUSES,
-            ticket_id=ticket.id,
-            href=f"{THREAD_PATH}/{ticket.id}",
-        )
-    return latest
+def services_with_requests(db: Session, customer: Customer, limit: int | None = None) -> list[ServiceWithRequest]:
+    """The customer's services, active first, then by name, each with its latest change request (None when it has
+    none), in one statement."""
+    each = aliased(ServiceRequest)
+    latest = select(func.max(each.id)).where(each.service_id == col(Service.id)).correlate(Service).scalar_subquery()
+    stmt = (
+        select(Service, ServiceRequest, Ticket, ServicePlan.name)
+        .select_from(Service)
+        .outerjoin(ServiceRequest, col(ServiceRequest.id) == latest)
+        .outerjoin(Ticket, col(Ticket.id) == col(ServiceRequest.ticket_id))
+        .outerjoin(ServicePlan, col(ServicePlan.id) == col(ServiceRequest.plan_id))
+        .where(Service.customer_id == customer.id)
+        .order_by(col(Service.is_active).desc(), col(Service.name), col(Service.id))
+    )
+    if limit:
+        stmt = stmt.limit(limit)
+    return [
+        ServiceWithRequest(service, _status(request, ticket, plan_name, customer) if request and ticket else None)
+        for service, request, ticket, plan_name in db.exec(stmt).all()
+    ]
+
+
+def _status(request: ServiceRequest, ticket: Ticket, plan_name: str | None, customer: Customer) -> RequestStatus:
+    return RequestStatus(
+        service_id=request.service_id,
+        summary=_summary(request, plan_name, customer.locale),
+        status=str(ticket.status),
+        is_open=ticket.status in OPEN_STATUSES,
+        ticket_id=ticket.id,
+        href=f"{THREAD_PATH}/{ticket.id}",
+    )
 
 
 def _summary(request: ServiceRequest, plan_name: str | None, locale: str | None) -> str:
@@ -169,7 +189,7 @@ def request_change(
     )
     db.add(request)
     db.flush()
-    return request_statuses(db, customer)[service.id]
+    return _status(request, ticket, plan.name if plan is not None else None, customer)
 
 
 def _own_active_service(db: Session, customer: Customer, service_id: object) -> Service:
