@@ -5,21 +5,18 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.fields import text_field
+from portal_app.state.sign_in_branding import SignInBrandingState
 
 
 def auth_card(
     title: str, *children: rx.Component, subtitle: str = "", area: rx.Var | str = "Customer portal"
 ) -> rx.Component:
-    """A small centred card with the portal's area ("Customer portal", or "Staff area" for staff) above it."""
+    """A small centred card with the portal's area ("Customer portal", or "Staff area" for staff) above it, under
+    the provider's logo or name and with its colour when the page is branded (state/sign_in_branding.py)."""
     return rx.el.main(
         rx.center(
             rx.vstack(
-                rx.hstack(
-                    rx.icon("shield-check", size=22, aria_hidden="true"),
-                    rx.text(area, weight="bold", size="4"),
-                    align="center",
-                    spacing="2",
-                ),
+                _masthead(area),
                 rx.card(
                     rx.vstack(
                         rx.heading(title, size="6", as_="h1"),
@@ -30,6 +27,7 @@ def auth_card(
                     ),
                     width="100%",
                     size="3",
+                    border_top=rx.cond(_branded(), "4px solid " + SignInBrandingState.brand_colour, "none"),
                 ),
                 align="center",
                 spacing="4",
@@ -40,6 +38,58 @@ def auth_card(
             class_name="auth-page",
         )
     )
+
+
+def submit_button(label: str, **props) -> rx.Component:
+    """The form's main button, in the provider's colour on a branded page (its colour keeps white text readable:
+    services/console/company_profile.py checks the contrast)."""
+    return rx.button(
+        label,
+        type="submit",
+        size="3",
+        width="100%",
+        background_color=rx.cond(_branded(), SignInBrandingState.brand_colour, "var(--accent-9)"),
+        color=rx.cond(_branded(), "white", "var(--accent-contrast)"),
+        **props,
+    )
+
+
+def brand_link(label: str, route: str) -> rx.Component:
+    """A link to another signed-out page that keeps the provider's look (its ?org= goes along)."""
+    return rx.link(label, href=route + SignInBrandingState.brand_query, size="2")
+
+
+def _branded() -> rx.Var:
+    return SignInBrandingState.brand_name != ""
+
+
+def _masthead(area: rx.Var | str) -> rx.Component:
+    """The provider's logo (or its name) over the area on a branded page; the portal's shield and area otherwise."""
+    neutral = rx.hstack(
+        rx.icon("shield-check", size=22, aria_hidden="true"),
+        rx.text(area, weight="bold", size="4"),
+        align="center",
+        spacing="2",
+    )
+    branded = rx.vstack(
+        rx.cond(
+            SignInBrandingState.brand_logo != "",
+            rx.image(
+                src=SignInBrandingState.brand_logo,
+                alt=SignInBrandingState.brand_name,
+                height="48px",
+                width="auto",
+                max_width="260px",
+                class_name="brand-logo",
+                id="sign-in-logo",
+            ),
+            rx.text(SignInBrandingState.brand_name, weight="bold", size="6", id="sign-in-brand-name"),
+        ),
+        rx.text(area, size="2", color_scheme="gray"),
+        align="center",
+        spacing="1",
+    )
+    return rx.cond(_branded(), branded, neutral)
 
 
 def field(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.state.session import SessionState
+from portal_app.state.sign_in_branding import api_base
 
 TABS = (
     ("Overview", "/portal"),
@@ -22,7 +23,9 @@ def _brand() -> rx.Component:
         rx.cond(
             SessionState.org_logo != "",
             rx.image(
-                src=SessionState.org_logo,
+                src=rx.cond(
+                    SessionState.org_logo.startswith("/api/"), api_base() + SessionState.org_logo, SessionState.org_logo
+                ),
                 alt=SessionState.org_name,
                 height="36px",
                 width="auto",

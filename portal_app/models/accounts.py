@@ -42,6 +42,14 @@ class Organisation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class PortalHost(SQLModel, table=True):
+    """A host name (e.g. portal.northwind.example) whose sign-in pages show one organisation's branding."""
+
+    host: str = Field(primary_key=True, max_length=253)  # lower-case; unique across organisations
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class Customer(SQLModel, table=True):
     """The provider's CRM record of a customer; `reference` is the provider's own id (used by imports)."""
 

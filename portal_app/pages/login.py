@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.auth_card import auth_card, field, form_error, form_notice
+from portal_app.components.auth_card import auth_card, brand_link, field, form_error, form_notice, submit_button
 from portal_app.pages.registry import portal_page
 from portal_app.state.login import LoginState
 from portal_app.state.staff_sign_in import StaffSignInState
@@ -44,14 +44,8 @@ def _password_step() -> rx.Component:
                     html_for="remember",
                     class_name="checkbox-label",
                 ),
-                rx.button(
-                    "Sign in",
-                    type="submit",
-                    size="3",
-                    width="100%",
-                    loading=LoginState.busy,
-                ),
-                rx.link("Forgot password?", href="/portal/forgot-password", size="2"),
+                submit_button("Sign in", loading=LoginState.busy),
+                brand_link("Forgot password?", "/portal/forgot-password"),
                 spacing="4",
                 width="100%",
             ),
@@ -86,7 +80,7 @@ def _code_step() -> rx.Component:
                     size="2",
                     color_scheme="gray",
                 ),
-                rx.button("Verify", type="submit", size="3", width="100%", loading=LoginState.busy),
+                submit_button("Verify", loading=LoginState.busy),
                 rx.button(
                     "Back to sign in",
                     type="button",

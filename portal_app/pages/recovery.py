@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.auth_card import auth_card, field, form_error, form_notice
+from portal_app.components.auth_card import auth_card, brand_link, field, form_error, form_notice, submit_button
 from portal_app.pages.registry import portal_page
 from portal_app.state.limits import NAME_MAX, RULES_TEXT
 from portal_app.state.recovery import AcceptInviteState, ForgotPasswordState, ResetPasswordState
 
 
 def _back_to_sign_in() -> rx.Component:
-    return rx.link("Back to sign in", href="/portal/login", size="2")
+    return brand_link("Back to sign in", "/portal/login")
 
 
 def _new_password_fields(errors: rx.Var) -> rx.Component:
@@ -41,7 +41,7 @@ def _new_password_fields(errors: rx.Var) -> rx.Component:
 def _bad_link(problem: rx.Var) -> rx.Component:
     return rx.vstack(
         rx.callout(problem, icon="triangle-alert", color_scheme="red", role="alert", width="100%"),
-        rx.link("Ask for a new link", href="/portal/forgot-password", size="2"),
+        brand_link("Ask for a new link", "/portal/forgot-password"),
         _back_to_sign_in(),
         spacing="3",
         width="100%",
@@ -66,7 +66,7 @@ def forgot_password_page() -> rx.Component:
                     required=True,
                     max_length=254,
                 ),
-                rx.button("Send reset link", type="submit", size="3", width="100%"),
+                submit_button("Send reset link"),
                 _back_to_sign_in(),
                 spacing="4",
                 width="100%",
@@ -93,7 +93,7 @@ def reset_password_page() -> rx.Component:
                     rx.vstack(
                         form_error(ResetPasswordState.error),
                         _new_password_fields(ResetPasswordState.field_errors),
-                        rx.button("Save new password", type="submit", size="3", width="100%"),
+                        submit_button("Save new password"),
                         _back_to_sign_in(),
                         spacing="4",
                         width="100%",
@@ -117,7 +117,7 @@ def _invite_form(sentence_end: list, *fields: rx.Component, button: str) -> rx.C
             rx.text(*invited, *sentence_end, size="2"),
             form_error(AcceptInviteState.error),
             *fields,
-            rx.button(button, type="submit", size="3", width="100%"),
+            submit_button(button),
             spacing="4",
             width="100%",
         ),
@@ -164,7 +164,7 @@ def _existing_account_form() -> rx.Component:
             ),
             button="Sign in and add it to my account",
         ),
-        rx.link("Forgot your password?", href="/portal/forgot-password", size="2"),
+        brand_link("Forgot your password?", "/portal/forgot-password"),
         spacing="3",
         width="100%",
     )

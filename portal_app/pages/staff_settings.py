@@ -7,6 +7,7 @@ import reflex as rx
 from portal_app.components.auth_card import form_error
 from portal_app.components.cards import section
 from portal_app.components.loading import until_loaded
+from portal_app.components.settings_nav import settings_nav
 from portal_app.components.tickets import form_notice
 from portal_app.pages.registry import portal_page
 from portal_app.pages.staff import staff_shell
@@ -100,6 +101,7 @@ def staff_payment_settings_page() -> rx.Component:
     """The Stripe Connect status in words, with refresh and onboarding, and the online/automatic payments switches."""
     state = StaffPaymentSettingsState
     return staff_shell(
+        settings_nav(PAYMENTS_ROUTE),
         rx.heading("Settings → Payments", size="6", as_="h1", margin_bottom="var(--space-4)"),
         until_loaded(
             state.loaded,

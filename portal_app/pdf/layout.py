@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -9,12 +10,15 @@ from io import BytesIO
 from pathlib import Path
 
 from babel.core import Locale
+from lxml import etree
+from PIL import Image as PILImage
+from reportlab.graphics import renderPDF
+from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -27,14 +31,18 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from svglib.svglib import svg2rlg
 
 from portal_app.pdf.fonts import BOLD, REGULAR, markup, register_fonts
 from portal_app.services.accounts.branding import DEFAULT_COLOUR, Branding
 from portal_app.services.common.money import safe_locale
 
+log = logging.getLogger("portal.pdf")
+
 MARGIN = 18 * mm
 FOOTER_Y = 10 * mm
 LOGO_MAX = (60 * mm, 16 * mm)
+LOGO_FORM = "provider-logo"
 INK = colors.HexColor("#0f172a")
 MUTED = colors.HexColor("#475569")
 LETTER_TERRITORIES = frozenset({"US", "CA", "MX", "PH"})
@@ -131,10 +139,15 @@ class Document:
 
 
 def provider_block(provider: Branding, logo_file: Path | None, look: Look) -> list[Flowable]:
-    """The letterhead's left side: logo (or monogram and name), the provider's name, address and contacts."""
+    """The letterhead's left side: logo (or monogram and name), the provider's name, address and contacts.
+
+    The logo is the organisation's own (`provider.logo_file`: PNG, JPEG or SVG), else `logo_file`; one that cannot
+    be read leaves the monogram and name, never an error."""
     contact = " · ".join(part for part in (provider.email, provider.phone, provider.website) if part)
-    block: list[Flowable] = [_logo(logo_file, provider.name, look)]
-    if logo_file is not None:  # the monogram letterhead already shows the name
+    chosen = Path(provider.logo_file) if provider.logo_file else logo_file
+    logo = _logo(chosen) if chosen is not None else None
+    block: list[Flowable] = [logo or _monogram_and_name(provider.name, look)]
+    if logo is not None:  # the monogram letterhead already shows the name
         block.append(Paragraph(f"<b>{markup(provider.name)}</b>", look.small))
     if provider.address:
         block.append(Paragraph(markup(provider.address), look.small))
@@ -209,12 +222,51 @@ def cells(*, padding: float, valign: str = "TOP", background: colors.Color | Non
     return TableStyle(commands)
 
 
-def _logo(logo_file: Path | None, name: str, look: Look) -> Flowable:
-    """The raster logo when there is one, else a monogram in the brand colour beside the name."""
-    if logo_file is not None:
-        img_w, img_h = ImageReader(str(logo_file)).getSize()
-        scale = min(LOGO_MAX[0] / img_w, LOGO_MAX[1] / img_h)
-        return Image(str(logo_file), width=img_w * scale, height=img_h * scale, hAlign="LEFT")
+def _logo(path: Path) -> Flowable | None:
+    """The logo file scaled into the letterhead's logo box: an SVG as a vector drawing, PNG or JPEG as an image;
+    None when the file is missing or cannot be read."""
+    try:
+        if path.suffix.lower() == ".svg":
+            drawing = svg2rlg(str(path))
+            if drawing is None or drawing.width <= 0 or drawing.height <= 0:
+                return None
+            drawing.initialFontName = REGULAR
+            _use_portal_fonts(drawing)
+            return _SvgLogo(drawing, _fit(drawing.width, drawing.height))
+        data = path.read_bytes()
+        with PILImage.open(BytesIO(data)) as picture:
+            picture.load()  # a truncated or corrupt file fails here, not halfway through the PDF
+            width, height = picture.size
+    except (
+        OSError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        KeyError,
+        SyntaxError,
+        etree.LxmlError,
+        PILImage.DecompressionBombError,
+    ):
+        log.warning("logo %s cannot be drawn; the letterhead shows the name", path.name)
+        return None
+    scale = _fit(width, height)
+    return Image(BytesIO(data), width=width * scale, height=height * scale, hAlign="LEFT")
+
+
+def _use_portal_fonts(node: object) -> None:
+    """Set the SVG's text in the portal's embedded fonts (svglib falls back to unembedded Helvetica)."""
+    if isinstance(node, String):
+        node.fontName = BOLD if "bold" in node.fontName.lower() else REGULAR
+    for child in getattr(node, "contents", ()):
+        _use_portal_fonts(child)
+
+
+def _fit(width: float, height: float) -> float:
+    return min(LOGO_MAX[0] / width, LOGO_MAX[1] / height)
+
+
+def _monogram_and_name(name: str, look: Look) -> Flowable:
+    """A monogram in the brand colour beside the name, for a provider without a (readable) logo."""
     monogram = _Monogram(name[:1].upper() or "?", look.brand, look.on_brand)
     return Table(
         [[monogram, Paragraph(markup(name), look.name)]],
@@ -222,6 +274,27 @@ def _logo(logo_file: Path | None, name: str, look: Look) -> Flowable:
         hAlign="LEFT",
         style=cells(padding=0, valign="MIDDLE"),
     )
+
+
+class _SvgLogo(Flowable):
+    """An SVG logo converted by svglib, drawn once into a form XObject and placed from there."""
+
+    def __init__(self, drawing: Drawing, scale: float) -> None:
+        super().__init__()
+        self.drawing, self.scale = drawing, scale
+        self.width, self.height = drawing.width * scale, drawing.height * scale
+        self.hAlign = "LEFT"
+
+    def wrap(self, _avail_width: float, _avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.beginForm(LOGO_FORM, lowerx=0, lowery=0, upperx=self.width, uppery=self.height)
+        canvas.scale(self.scale, self.scale)
+        renderPDF.draw(self.drawing, canvas, 0, 0)
+        canvas.endForm()
+        canvas.doForm(LOGO_FORM)
 
 
 class _Monogram(Flowable):

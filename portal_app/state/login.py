@@ -13,6 +13,7 @@ from portal_app.state.client import caller_address
 from portal_app.state.forms import FieldErrors, form_field
 from portal_app.state.hashing import with_hashing
 from portal_app.state.session import SECURE_COOKIES, SessionState, safe_next
+from portal_app.state.sign_in_branding import show_branding
 
 DEVICE_SECONDS = devices.LIFETIME_DAYS * 24 * 3600
 # The forms' fields: the service's argument -> the field's element id. A wrong email or password is the whole
@@ -50,6 +51,7 @@ class LoginState(FieldErrors, SessionState):
         self.busy = False
         self._forget_second_step()
         params = self.router.url.query_parameters
+        await show_branding(self)
         if params.get("reset") == "done":
             self.notice = "Your password has been changed. Sign in with your new password."
         elif params.get("signed_out") == "safety":

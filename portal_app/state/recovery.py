@@ -13,6 +13,8 @@ from portal_app.services.common.inputs import is_utf8
 from portal_app.state.client import caller_address
 from portal_app.state.forms import FieldErrors, form_field
 from portal_app.state.session import HOME_ROUTE, LOGIN_ROUTE, SessionState
+from portal_app.state.sign_in_branding import SignInBrandingState, show_branding
+from portal_app.state.staff import STAFF_ROUTE
 
 log = logging.getLogger("portal.recovery")
 
@@ -38,11 +40,12 @@ class ForgotPasswordState(FieldErrors, SessionState):
     error: str = ""
 
     @rx.event
-    def load_forgot(self):
-        """Start with an empty form."""
+    async def load_forgot(self):
+        """Start with an empty form, in the provider's look."""
         self.notice = ""
         self.error = ""
         self._clear_field_errors()
+        await show_branding(self)
 
     @rx.event
     async def request_link(self, form: dict):
@@ -90,6 +93,7 @@ class ResetPasswordState(FieldErrors, SessionState):
         self.error = ""
         self._clear_field_errors()
         self.checked = False
+        await show_branding(self)
         self.link_problem = await self._call_public(password_reset.check_reset_token, _token_from_url(self)) or ""
         self.checked = True
 
@@ -106,7 +110,8 @@ class ResetPasswordState(FieldErrors, SessionState):
         except PortalError as refused:
             return self._refuse(refused, RESET_FIELDS)
         self.browser_token, self.remembered_token = "", ""
-        return rx.redirect(f"{LOGIN_ROUTE}?reset=done", replace=True)
+        org = (await self.get_state(SignInBrandingState)).brand_query.replace("?", "&")  # keep the provider's look
+        return rx.redirect(f"{LOGIN_ROUTE}?reset=done{org}", replace=True)
 
 
 class AcceptInviteState(FieldErrors, SessionState):
@@ -121,6 +126,7 @@ class AcceptInviteState(FieldErrors, SessionState):
     invited_customer: str = ""
     # The invited person already signs in: they accept with their own password, and choose none.
     has_account: bool = False
+    _for_staff: bool = False  # a staff invitation: the person lands in the console
 
     @rx.event
     async def load_invite(self):
@@ -128,6 +134,7 @@ class AcceptInviteState(FieldErrors, SessionState):
         self.error = ""
         self._clear_field_errors()
         self.checked = False
+        await show_branding(self)
         info = await self._call_public(invites.check_invite_token, _token_from_url(self))
         if isinstance(info, str):
             self.link_problem = info
@@ -138,6 +145,7 @@ class AcceptInviteState(FieldErrors, SessionState):
             self.invited_org = info.organisation_name
             self.invited_customer = info.customer_name
             self.has_account = info.has_password
+            self._for_staff = info.for_staff
         self.checked = True
 
     @rx.event
@@ -164,4 +172,4 @@ class AcceptInviteState(FieldErrors, SessionState):
         if not token:  # two-factor sign-in is on: the code step of the sign-in page must come first
             return rx.redirect(LOGIN_ROUTE, replace=True)
         self.browser_token, self.remembered_token = token, ""
-        return rx.redirect(HOME_ROUTE, replace=True)
+        return rx.redirect(STAFF_ROUTE if self._for_staff else HOME_ROUTE, replace=True)

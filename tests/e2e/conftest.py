@@ -225,6 +225,7 @@ def portal(portal_db: Path, smtp_server: MailSink, portal_port: int, stripe_fake
         PORTAL_SMTP_URL=f"smtp://127.0.0.1:{smtp_server.port}",
         PORTAL_PUBLIC_URL=base_url,
         PORTAL_OUTBOX_DIR=str(VAR / "outbox"),
+        PORTAL_LOGOS_DIR=str(VAR / "logos"),
         REFLEX_WEB_WORKDIR=str(WEB_DIR),
         REFLEX_STATES_WORKDIR=str(VAR / "states"),
         # A state that grows past 100 KB (e.g. holding a whole history) fails the tests.
