@@ -27,6 +27,8 @@ class Settings:
     smtp_url: str | None
     mail_from: str
     outbox_dir: Path
+    attachments_dir: Path  # ticket attachments (served by /api/attachments/{id}, never as static files)
+    logos_dir: Path  # uploaded company logos (served by /api/logos/{slug}, never as static files)
     session_days_remembered: int
     session_hours_browser: int
     # Idle limits: a session nobody used for this long ends, whatever its absolute expiry.
@@ -89,6 +91,8 @@ def settings() -> Settings:
         smtp_url=os.environ.get("PORTAL_SMTP_URL") or None,
         mail_from=os.environ.get("PORTAL_MAIL_FROM") or "Portal <no-reply@portal.localhost>",
         outbox_dir=Path(os.environ.get("PORTAL_OUTBOX_DIR") or VAR / "outbox"),
+        attachments_dir=Path(os.environ.get("PORTAL_ATTACHMENTS_DIR") or VAR / "attachments"),
+        logos_dir=Path(os.environ.get("PORTAL_LOGOS_DIR") or VAR / "logos"),
         session_days_remembered=_int("PORTAL_SESSION_DAYS_REMEMBERED", 30),
         session_hours_browser=_int("PORTAL_SESSION_HOURS_BROWSER", 12),
         session_idle_minutes_browser=_int("PORTAL_SESSION_IDLE_MINUTES_BROWSER", 30),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.attachments import attachment_list
+
 TICKET_STATUS_COLOURS = (
     ("Open", "blue"),
     ("Awaiting your reply", "amber"),
@@ -44,12 +46,13 @@ def _message(
     author: rx.Var | str,
     created: rx.Var,
     body: rx.Var,
+    files: rx.Var,
     *,
     from_staff: rx.Var | bool,
     mine: rx.Var | bool,
     label: str = "",
 ) -> rx.Component:
-    """One entry of the conversation: who wrote it, when, and its text with line breaks kept."""
+    """One entry of the conversation: who wrote it, when, its text with line breaks kept, and its files."""
     return rx.el.li(
         rx.el.article(
             rx.flex(
@@ -62,6 +65,7 @@ def _message(
                 class_name="message-meta",
             ),
             rx.text(body, as_="p", size="2", class_name="message-body"),
+            attachment_list(files),
             class_name=_either(from_staff, "message message-staff", "message message-customer"),
         ),
         class_name=_either(mine, "message-row message-row-mine", "message-row"),
@@ -86,6 +90,7 @@ def thread_messages(thread: rx.Var, you: str = "You", staff_side: bool = False) 
         _customer(thread.customer, you, staff_side),
         thread.created,
         thread.description,
+        thread.attachments,
         from_staff=False,
         mine=not staff_side,
         label="Original request",
@@ -102,6 +107,7 @@ def thread_messages(thread: rx.Var, you: str = "You", staff_side: bool = False) 
                 ),
                 m.created,
                 m.body,
+                m.attachments,
                 from_staff=m.from_staff,
                 mine=m.from_staff if staff_side else ~m.from_staff,
             ),

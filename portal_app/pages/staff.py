@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.attachments import attachment_field
 from portal_app.components.auth_card import form_error
 from portal_app.components.cards import position_notice, section
 from portal_app.components.shell import log_out_button
@@ -17,15 +18,19 @@ from portal_app.components.tickets import (
     ticket_status_badge,
 )
 from portal_app.pages.registry import portal_page
+from portal_app.state.attachments import LIMITS, MAX_BYTES
 from portal_app.state.limits import REPLY_MAX
 from portal_app.state.session import SessionState
 from portal_app.state.staff import STAFF_ROUTE, StaffInboxState, StaffSession, StaffThreadState
 
 INBOX_HEADERS = ["Ticket", "Subject", "Customer", "Status", "Priority", "Source", "Updated", "Rating"]
-STAFF_LINKS = (("Inbox", STAFF_ROUTE), ("Help articles", "/staff/articles"))
+STAFF_LINKS = (("Inbox", STAFF_ROUTE), ("Help articles", "/staff/articles"), ("CSAT", "/staff/reports/csat"))
 ADMIN_LINKS = (
     ("Customers", "/staff/customers"),
-    ("Settings", "/staff/settings/payments"),
+    ("Invoices", "/staff/invoices"),
+    ("Projects", "/staff/projects"),
+    ("Imports", "/staff/imports"),
+    ("Settings", "/staff/settings/company"),
     ("Audit log", "/staff/audit"),
 )
 
@@ -152,7 +157,19 @@ def _filter_links(label: str, links: rx.Var) -> rx.Component:
 def _inbox_row(row: rx.Var) -> rx.Component:
     return rx.el.tr(
         rx.el.td("#", row.id, class_name="nowrap"),
-        rx.el.th(rx.link(row.subject, href=row.href), scope="row"),
+        rx.el.th(
+            rx.flex(
+                rx.link(row.subject, href=row.href),
+                rx.cond(
+                    row.kind == "Service request",
+                    rx.badge("Service request", color_scheme="violet", variant="soft", high_contrast=True),
+                ),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            scope="row",
+        ),
         rx.el.td(row.customer),
         rx.el.td(ticket_status_badge(row.status, row.status_label), class_name="nowrap"),
         rx.el.td(row.priority),
@@ -212,6 +229,7 @@ def staff_inbox_page() -> rx.Component:
                 rx.vstack(
                     _filter_links("Status", StaffInboxState.status_links),
                     _filter_links("Source", StaffInboxState.source_links),
+                    _filter_links("Kind", StaffInboxState.kind_links),
                     spacing="2",
                     margin_bottom="var(--space-3)",
                 ),
@@ -234,7 +252,8 @@ def _staff_reply_form() -> rx.Component:
             rx.text_area(
                 name="body", id="staff-reply-body", max_length=REPLY_MAX, required=True, rows="5", width="100%"
             ),
-            rx.button("Send reply", type="submit", size="3"),
+            attachment_field(StaffThreadState, "staff-reply-files", LIMITS, MAX_BYTES),
+            rx.button("Send reply", type="submit", size="3", disabled=StaffThreadState.uploading),
             spacing="2",
             width="100%",
             align="start",

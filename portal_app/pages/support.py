@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.attachments import attachment_field
 from portal_app.components.auth_card import form_error
 from portal_app.components.cards import heading_with_back_link, link_button, position_notice, section
 from portal_app.components.fields import field_error, invalid_props, text_field
@@ -19,6 +20,7 @@ from portal_app.components.tickets import (
     ticket_status_badge,
 )
 from portal_app.pages.registry import portal_page
+from portal_app.state.attachments import LIMITS, MAX_BYTES
 from portal_app.state.limits import COMMENT_MAX, DESCRIPTION_MAX, REOPEN_DAYS, REPLY_MAX, SUBJECT_MAX
 from portal_app.state.support import (
     ALL_TICKETS_ROUTE,
@@ -157,11 +159,12 @@ def _ticket_form() -> rx.Component:
                 rows="6",
             ),
             _priority_field(),
+            attachment_field(SupportState, "ticket-files", LIMITS, MAX_BYTES),
             rx.button(
                 rx.cond(SupportState.submitting, "Sending…", "Send ticket"),
                 type="submit",
                 size="3",
-                disabled=SupportState.submitting,
+                disabled=SupportState.submitting | SupportState.uploading,
                 loading=SupportState.submitting,
             ),
             spacing="4",
@@ -255,8 +258,12 @@ def _reply_form() -> rx.Component:
                 required=True,
                 rows="4",
             ),
+            attachment_field(ThreadState, "reply-files", LIMITS, MAX_BYTES),
             rx.button(
-                rx.cond(ThreadState.thread.reopens, "Reopen with this reply", "Send reply"), type="submit", size="3"
+                rx.cond(ThreadState.thread.reopens, "Reopen with this reply", "Send reply"),
+                type="submit",
+                size="3",
+                disabled=ThreadState.uploading,
             ),
             spacing="2",
             width="100%",

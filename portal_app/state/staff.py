@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -11,7 +12,9 @@ import reflex as rx
 from portal_app.services.common.pagination import parse_page
 from portal_app.services.console.header import ConsoleHeader, admin_call, staff_call
 from portal_app.services.support import inbox as staff
+from portal_app.services.support.attachments import StagingForm
 from portal_app.services.support.inbox import CsatBar, StaffTicketRow, staff_label
+from portal_app.services.support.staff_attachments import staff_reply_with_files
 from portal_app.services.support.tickets import TicketThread
 from portal_app.state.forms import form_field
 from portal_app.state.help import FilterLink
@@ -20,6 +23,7 @@ from portal_app.state.session import SessionState, SignedOut
 from portal_app.state.support import ThreadFields, route_ticket_id
 
 STAFF_ROUTE = staff.STAFF_ROUTE
+KIND_LABELS = {"Service request": "Service requests"}
 R = TypeVar("R")
 
 
@@ -61,6 +65,7 @@ class StaffInboxState(StaffSession):
     rows: list[StaffTicketRow] = []
     status_filter: str = ""
     source_filter: str = ""
+    kind_filter: str = ""
     ticket_pager: Pager = Pager()
     notice: str = ""
     csat_average: str = ""
@@ -74,11 +79,15 @@ class StaffInboxState(StaffSession):
         status, source = params.get("status", ""), params.get("source", "")
         self.status_filter = status if status in staff.STATUSES else ""
         self.source_filter = source if source in staff.SOURCES else ""
+        kind = params.get("kind", "")
+        self.kind_filter = kind if kind in staff.KINDS else ""
         request = parse_page(params.get("page"), params.get("size"))
         self.rows = []
         self.csat_bars = []
         try:
-            page = await self._as_staff(staff.inbox_page, self.status_filter, self.source_filter, request)
+            page = await self._as_staff(
+                partial(staff.inbox_page, kind=self.kind_filter), self.status_filter, self.source_filter, request
+            )
         except SignedOut:
             return self._login_redirect()
         if page is not None:
@@ -92,7 +101,8 @@ class StaffInboxState(StaffSession):
 
     def _href(self, page: int, size: int, **filters: str) -> str:
         """The inbox at this position, with the current filters unless `filters` change them."""
-        position = {"status": self.status_filter, "source": self.source_filter} | filters | {"page": page, "size": size}
+        current = {"status": self.status_filter, "source": self.source_filter, "kind": self.kind_filter}
+        position = current | filters | {"page": page, "size": size}
         return f"{STAFF_ROUTE}?{urlencode({k: v for k, v in position.items() if v != ''})}"
 
     def _filter(self, label: str, current: bool, **change: str) -> FilterLink:
@@ -102,6 +112,12 @@ class StaffInboxState(StaffSession):
     def status_links(self) -> list[FilterLink]:
         return [self._filter("All", self.status_filter == "", status="")] + [
             self._filter(staff_label(s), self.status_filter == s, status=s) for s in staff.STATUSES
+        ]
+
+    @rx.var
+    def kind_links(self) -> list[FilterLink]:
+        return [self._filter("All", self.kind_filter == "", kind="")] + [
+            self._filter(KIND_LABELS.get(k, k), self.kind_filter == k, kind=k) for k in staff.KINDS
         ]
 
     @rx.var
@@ -123,6 +139,7 @@ class StaffThreadState(ThreadFields, StaffSession):
         self.error = ""
         self.loaded = False
         self._ticket_id = route_ticket_id(self)
+        self._new_staging()
         try:
             thread = await self._as_staff(staff.staff_thread, self._ticket_id)
         except SignedOut:
@@ -135,11 +152,21 @@ class StaffThreadState(ThreadFields, StaffSession):
         super()._show_thread(thread)
         self.status_label = staff_label(self.thread.status)
 
+    def _staging_form(self) -> StagingForm:
+        return StagingForm(self._staging_key, self._ticket_id, as_staff=True)
+
+    async def _staging_call(self, work: Callable[..., R], *args: Any) -> R | None:
+        """As staff (None when not, or not their ticket); the header is left alone: uploads run in the background."""
+        _, result = await self._call(staff_call, work, *args)
+        return result
+
     @rx.event
     async def staff_send_reply(self, form: dict):
-        """Answer the customer; they are emailed a link to the thread."""
-        sent = self._as_staff(staff.staff_reply, self._ticket_id, form_field(form, "body"))
-        return await self._act(sent, "Your reply was sent to the customer.", clear="staff-reply-body")
+        """Answer the customer, with the files attached for the reply; they are emailed a link to the thread."""
+        body = form_field(form, "body")
+        sent = self._as_staff(staff_reply_with_files, self._ticket_id, body, self._staging_key)
+        done = "Your reply was sent to the customer."
+        return await self._act(sent, done, clear="staff-reply-body", sends_files=True)
 
     @rx.event
     async def set_ticket_status(self, status: str):

@@ -14,8 +14,10 @@ from portal_app.services.common.pagination import parse_page
 from portal_app.services.help import articles as help_center
 from portal_app.services.help.articles import ArticleCard
 from portal_app.services.support import tickets
+from portal_app.services.support.attachments import StagingForm
 from portal_app.services.support.ticket_mail import THREAD_PATH
 from portal_app.services.support.tickets import TicketSummary, TicketThread
+from portal_app.state.attachments import AttachmentFields
 from portal_app.state.forms import FieldErrors, form_field
 from portal_app.state.pager import NEAREST_PAGE, Pager, pager_for
 from portal_app.state.session import SessionState, SignedOut
@@ -39,8 +41,8 @@ def route_ticket_id(state: rx.State) -> int:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else 0
 
 
-class SupportState(FieldErrors, SessionState):
-    """Recent tickets, the new-ticket form and its article suggestions.
+class SupportState(AttachmentFields, FieldErrors, SessionState):
+    """Recent tickets, the new-ticket form (with its files) and its article suggestions.
 
     The form starts empty, with `?subject=` of the address (the help center's "no results"), or as a follow-up
     of the resolved or closed ticket `?follow_up=`."""
@@ -83,6 +85,7 @@ class SupportState(FieldErrors, SessionState):
             self.follows_up_subject = page.follows_up_subject
             self.follows_up_href = page.follows_up_href
             self._issue_key()
+            self._new_staging()
             self.form_version += 1
         self.loaded = True
         return None
@@ -120,7 +123,11 @@ class SupportState(FieldErrors, SessionState):
         fields = {name: form_field(form, name) for name in TICKET_FIELDS}
         try:
             ticket_id, recent = await self._call(
-                tickets.send_ticket, **fields, submission_key=key, follows_up=self.follows_up
+                tickets.send_ticket,
+                **fields,
+                submission_key=key,
+                follows_up=self.follows_up,
+                staging_key=self._staging_key,
             )
         except SignedOut:
             self.submitting = False
@@ -138,6 +145,7 @@ class SupportState(FieldErrors, SessionState):
         self.subject = ""
         self.follows_up, self.follows_up_subject, self.follows_up_href = 0, "", ""
         self._issue_key()
+        self._new_staging()
         self.form_version += 1
 
 
@@ -170,8 +178,9 @@ class AllTicketsState(SessionState):
         return None
 
 
-class ThreadFields(FieldErrors, mixin=True):
-    """What a ticket thread page shows; mixed into the customer's and the staff's thread states."""
+class ThreadFields(AttachmentFields, FieldErrors, mixin=True):
+    """What a ticket thread page shows, and the files of the reply; mixed into the customer's and the staff's thread
+    states."""
 
     found: bool = False
     loaded: bool = False
@@ -192,10 +201,12 @@ class ThreadFields(FieldErrors, mixin=True):
         done: str,
         clear: str = "",
         fields: dict[str, str] | None = None,
+        *,
+        sends_files: bool = False,
     ):
         """Show how a ticket action went: the fresh thread and `done` (emptying the field `clear`), why it was
         refused (at the field of `fields` it names, else for the page), or that the ticket is not found (None or
-        NotFound). Signed out: the sign-in page."""
+        NotFound). Signed out: the sign-in page. `sends_files`: the action took the staged files (a new form then)."""
         self.notice = ""
         self.error = ""
         self._clear_field_errors()
@@ -211,6 +222,8 @@ class ThreadFields(FieldErrors, mixin=True):
         if thread is None:
             return None
         self.notice = done
+        if sends_files:
+            self._new_staging()  # the reply took the staged files along
         return rx.set_value(clear, "") if clear else None
 
 
@@ -225,6 +238,7 @@ class ThreadState(ThreadFields, SessionState):
         self._clear_field_errors()
         self.loaded = False
         self._ticket_id = route_ticket_id(self)
+        self._new_staging()
         try:
             thread = await self._open_page(tickets.thread_page, self._ticket_id)
         except SignedOut:
@@ -233,11 +247,14 @@ class ThreadState(ThreadFields, SessionState):
         self.loaded = True
         return None
 
+    def _staging_form(self) -> StagingForm:
+        return StagingForm(self._staging_key, self._ticket_id)
+
     @rx.event
     async def send_reply(self, form: dict):
-        """Add the customer's reply to the thread."""
-        sent = self._call(tickets.reply, self._ticket_id, form_field(form, "body"))
-        return await self._act(sent, "Your reply was sent.", fields=REPLY_FIELDS)
+        """Add the customer's reply, with the files attached for it, to the thread."""
+        sent = self._call(tickets.reply, self._ticket_id, form_field(form, "body"), self._staging_key)
+        return await self._act(sent, "Your reply was sent.", fields=REPLY_FIELDS, sends_files=True)
 
     @rx.event
     async def close(self):

@@ -226,6 +226,7 @@ def portal(portal_db: Path, smtp_server: MailSink, portal_port: int, stripe_fake
         PORTAL_PUBLIC_URL=base_url,
         PORTAL_OUTBOX_DIR=str(VAR / "outbox"),
         PORTAL_LOGOS_DIR=str(VAR / "logos"),
+        PORTAL_ATTACHMENTS_DIR=str(VAR / "attachments"),
         REFLEX_WEB_WORKDIR=str(WEB_DIR),
         REFLEX_STATES_WORKDIR=str(VAR / "states"),
         # A state that grows past 100 KB (e.g. holding a whole history) fails the tests.

@@ -22,6 +22,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
     monkeypatch.setenv("PORTAL_OUTBOX_DIR", str(tmp_path / "outbox"))
     monkeypatch.setenv("PORTAL_LOGOS_DIR", str(tmp_path / "logos"))
+    monkeypatch.setenv("PORTAL_ATTACHMENTS_DIR", str(tmp_path / "attachments"))
     monkeypatch.setenv("PORTAL_PUBLIC_URL", PUBLIC_URL)
     monkeypatch.setenv("PORTAL_MAIL_FROM", MAIL_FROM)
     monkeypatch.delenv("PORTAL_SMTP_URL", raising=False)

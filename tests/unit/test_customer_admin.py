@@ -21,6 +21,8 @@ from portal_app.models import (
     PortalUser,
     Project,
     Service,
+    ServiceAction,
+    ServiceRequest,
     StripeCustomer,
     StripeDispute,
     StripeRefund,
@@ -172,6 +174,9 @@ def test_after_deactivation_the_customer_and_everything_it_owns_is_deleted(db, b
     paid = db.exec(select(Payment).where(Payment.customer_id == bakery.id)).one()
     db.add(StripeRefund(id="re_1", payment_id=paid.id, amount_minor=100, currency="USD", status="succeeded"))
     db.add(StripeDispute(id="dp_1", payment_id=paid.id, amount_minor=100, currency="USD", status="needs_response"))
+    ticket = db.exec(select(Ticket).where(Ticket.customer_id == bakery.id)).one()
+    service = db.exec(select(Service).where(Service.customer_id == bakery.id)).one()
+    db.add(ServiceRequest(ticket_id=ticket.id, service_id=service.id, action=ServiceAction.CANCEL))
     db.commit()
     before = row_counts(db)
 
@@ -191,6 +196,7 @@ def test_after_deactivation_the_customer_and_everything_it_owns_is_deleted(db, b
         "stripedispute": 1,
         "ticket": 1,
         "ticketmessage": 2,
+        "servicerequest": 1,
         "project": 1,
         "authtoken": 1,
     }

@@ -18,6 +18,7 @@ from portal_app.models import (
     PortalUser,
     Project,
     Service,
+    ServiceRequest,
     StripeCustomer,
     StripeDispute,
     StripeRefund,
@@ -27,6 +28,7 @@ from portal_app.models import (
 from portal_app.services.access import provider_customer, provider_organisation
 from portal_app.services.accounts import single_use_links
 from portal_app.services.accounts.sessions import end_all_sessions
+from portal_app.services.support.attachments import remove_customer_files
 
 
 def deactivate_user(db: Session, email: str) -> bool:
@@ -80,12 +82,15 @@ def delete_customer(db: Session, organisation_slug: str, reference_or_id: str | 
 
 
 def _delete_owned_rows(db: Session, customer: Customer) -> None:
-    """Children first, so no foreign key is left pointing at a deleted row."""
+    """Children first, so no foreign key is left pointing at a deleted row; ticket files leave the disk once the
+    deletion is committed."""
+    remove_customer_files(db, customer)
     invoices = select(Invoice.id).where(Invoice.customer_id == customer.id)
     tickets = select(Ticket.id).where(Ticket.customer_id == customer.id)
     payments = select(Payment.id).where(Payment.customer_id == customer.id)
     statements = [
         delete(TicketMessage).where(col(TicketMessage.ticket_id).in_(tickets)),
+        delete(ServiceRequest).where(col(ServiceRequest.ticket_id).in_(tickets)),
         delete(Ticket).where(col(Ticket.customer_id) == customer.id),
         delete(StripeRefund).where(col(StripeRefund.payment_id).in_(payments)),
         delete(StripeDispute).where(col(StripeDispute.payment_id).in_(payments)),

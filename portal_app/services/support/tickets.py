@@ -25,6 +25,7 @@ from portal_app.services.access import customer_scope, own_ticket
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.common.dates import show_datetime
 from portal_app.services.common.pagination import PageInfo, PageRequest, clamp
+from portal_app.services.support.attachments import AttachmentView, attach_staged, thread_attachments
 from portal_app.services.support.ticket_mail import THREAD_PATH, recipients
 
 SUBJECT_MAX = 120
@@ -75,13 +76,14 @@ class TicketSummary:
 
 @dataclass(frozen=True)
 class ThreadMessage:
-    """One message of a thread, formatted for display."""
+    """One message of a thread, formatted for display, with the files that came with it."""
 
     id: int
     from_staff: bool
     author: str
     body: str
     created: str
+    attachments: list[AttachmentView] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,8 @@ class TicketThread:
     source: str = ""
     created: str = ""
     messages: list[ThreadMessage] = field(default_factory=list)
+    # The files that came with the ticket's request (a reply's are on its message).
+    attachments: list[AttachmentView] = field(default_factory=list)
     can_reply: bool = False
     can_close: bool = False
     can_rate: bool = False
@@ -198,10 +202,12 @@ def open_ticket(
     priority: object,
     submission_key: object,
     follows_up: object = 0,
+    staging_key: object = "",
 ) -> int:
     """Open a portal ticket and return its id; the same submission key again returns the same ticket.
 
-    `follows_up`: the id of the customer's resolved or closed ticket this one follows up (0: none)."""
+    `follows_up`: the id of the customer's resolved or closed ticket this one follows up (0: none); `staging_key`:
+    the form's key its files were staged under (services/support/attachments.py), attached to the request."""
     customer = customer_scope(db, principal).customer
     clean_subject = required_text(
         subject, limit=SUBJECT_MAX, missing="Enter a subject.", field="subject", single_line=True
@@ -237,6 +243,7 @@ def open_ticket(
         if existing is None:
             raise
         return existing
+    attach_staged(db, principal, staging_key, ticket)
     return ticket.id
 
 
@@ -357,7 +364,8 @@ def ticket_page(db: Session, principal: Principal, request: PageRequest) -> tupl
 
 
 def thread_messages(db: Session, ticket: Ticket, locale: str | None, customer_name: str) -> list[ThreadMessage]:
-    """The ticket's messages, oldest first."""
+    """The ticket's messages with their files, oldest first."""
+    files = thread_attachments(db, ticket)
     rows = db.exec(
         select(TicketMessage)
         .where(TicketMessage.ticket_id == ticket.id)
@@ -370,6 +378,7 @@ def thread_messages(db: Session, ticket: Ticket, locale: str | None, customer_na
             author=m.author_name or ("Support" if m.from_staff else customer_name),
             body=m.body,
             created=show_datetime(m.created_at, locale),
+            attachments=files.get(m.id, []),
         )
         for m in rows
     ]
@@ -415,6 +424,7 @@ def thread_view(db: Session, ticket: Ticket, customer: Customer, *, for_staff: b
         source=ticket.source,
         created=show_datetime(ticket.created_at, locale),
         messages=thread_messages(db, ticket, locale, customer.name),
+        attachments=thread_attachments(db, ticket).get(None, []),
         can_reply=is_open or reopens,
         can_close=is_open,
         can_rate=not for_staff and ticket.status == TicketStatus.RESOLVED and ticket.rating is None,
@@ -443,9 +453,10 @@ def thread_page(db: Session, principal: Principal, ticket_id: object) -> TicketT
     return None
 
 
-def reply(db: Session, principal: Principal, ticket_id: object, body: object) -> TicketThread:
-    """Add the customer's reply; the ticket becomes Open again, also when it was resolved or closed within
-    REOPEN_DAYS (no longer resolved then). Refused after that. Returns the thread with the reply."""
+def reply(db: Session, principal: Principal, ticket_id: object, body: object, staging_key: object = "") -> TicketThread:
+    """Add the customer's reply, with the files staged under `staging_key`; the ticket becomes Open again, also when
+    it was resolved or closed within REOPEN_DAYS (no longer resolved then). Refused after that. Returns the thread
+    with the reply."""
     scope = customer_scope(db, principal)
     ticket = own_ticket(db, principal, ticket_id)
     text = required_text(body, limit=REPLY_MAX, missing="Write your reply.", field="reply", argument="body")
@@ -458,16 +469,16 @@ def reply(db: Session, principal: Principal, ticket_id: object, body: object) ->
     if not changed:
         db.refresh(ticket)
         raise TicketInputError(CLOSED_REFUSALS.get(ticket.status, "This ticket takes no more replies."))
-    db.add(
-        TicketMessage(
-            ticket_id=ticket.id,
-            from_staff=False,
-            author_name=(principal.user_name or scope.customer.name)[:120],
-            body=text,
-            created_at=utcnow(),  # taken once the ticket is locked: a reply saved later sorts later
-        )
+    message = TicketMessage(
+        ticket_id=ticket.id,
+        from_staff=False,
+        author_name=(principal.user_name or scope.customer.name)[:120],
+        body=text,
+        created_at=utcnow(),  # taken once the ticket is locked: a reply saved later sorts later
     )
+    db.add(message)
     db.flush()
+    attach_staged(db, principal, staging_key, ticket, message)
     db.refresh(ticket)
     return thread_view(db, ticket, scope.customer)
 
