@@ -363,9 +363,10 @@ def ticket_page(db: Session, principal: Principal, request: PageRequest) -> tupl
     return [summary(t, customer.locale) for t in rows], info
 
 
-def thread_messages(db: Session, ticket: Ticket, locale: str | None, customer_name: str) -> list[ThreadMessage]:
-    """The ticket's messages with their files, oldest first."""
-    files = thread_attachments(db, ticket)
+def thread_messages(
+    db: Session, ticket: Ticket, locale: str | None, customer_name: str, files: dict[int | None, list[AttachmentView]]
+) -> list[ThreadMessage]:
+    """The ticket's messages with their files (`thread_attachments`), oldest first."""
     rows = db.exec(
         select(TicketMessage)
         .where(TicketMessage.ticket_id == ticket.id)
@@ -415,6 +416,7 @@ def thread_view(db: Session, ticket: Ticket, customer: Customer, *, for_staff: b
     is_open = ticket.status in OPEN_STATUSES
     deadline = None if for_staff else reopen_deadline(ticket)
     reopens = deadline is not None and utcnow() <= deadline
+    files = thread_attachments(db, ticket)
     return TicketThread(
         id=ticket.id,
         subject=ticket.subject,
@@ -423,8 +425,8 @@ def thread_view(db: Session, ticket: Ticket, customer: Customer, *, for_staff: b
         status=str(ticket.status),
         source=ticket.source,
         created=show_datetime(ticket.created_at, locale),
-        messages=thread_messages(db, ticket, locale, customer.name),
-        attachments=thread_attachments(db, ticket).get(None, []),
+        messages=thread_messages(db, ticket, locale, customer.name, files),
+        attachments=files.get(None, []),
         can_reply=is_open or reopens,
         can_close=is_open,
         can_rate=not for_staff and ticket.status == TicketStatus.RESOLVED and ticket.rating is None,
