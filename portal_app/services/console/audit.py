@@ -28,6 +28,19 @@ class AuditAction(enum.StrEnum):
     PAYMENT_SETTINGS = "Changed payment settings"
     STRIPE_REFRESHED = "Refreshed Stripe status"
     STRIPE_ONBOARDING = "Opened Stripe onboarding"
+    EDITED_CUSTOMER = "Edited customer"
+    LINKED_USER = "Linked existing user"
+    COMPANY_PROFILE = "Changed company profile"
+    COMPANY_LOGO = "Changed company logo"
+    COMPANY_LOGO_REMOVED = "Removed company logo"
+    RECORDED_PAYMENT = "Recorded a payment"
+    VOIDED_INVOICE = "Voided invoice"
+    MOVED_INVOICE = "Moved invoice"
+    STAFF_ROLE_CHANGED = "Changed staff role"
+    REACTIVATED = "Reactivated"
+    CREATED_PROJECT = "Created project"
+    EDITED_PROJECT = "Edited project"
+    IMPORTED_CSV = "Imported CSV"
 
 
 @dataclass(frozen=True)

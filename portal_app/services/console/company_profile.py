@@ -3,7 +3,6 @@ names and logo, each change checked and audited."""
 
 from __future__ import annotations
 
-import enum
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -17,20 +16,12 @@ from portal_app.services.access import StaffScope, admin_scope
 from portal_app.services.accounts.branding import HEX_COLOUR, MIN_CONTRAST, branding_of, contrast_with_white
 from portal_app.services.accounts.logos import check_logo, forget_logo, store_logo
 from portal_app.services.accounts.sessions import Principal
-from portal_app.services.console.audit import record
+from portal_app.services.console.audit import AuditAction, record
 
 MAX_HOSTS = 5
 HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 PHONE = re.compile(r"^[0-9+()./ -]{4,40}$")
 LIMITS = {"name": 120, "address": 400, "phone": 40, "website": 200}
-
-
-class ProfileAction(enum.StrEnum):
-    """What the audit log says about a company profile change."""
-
-    PROFILE = "Changed company profile"
-    LOGO = "Changed company logo"
-    LOGO_REMOVED = "Removed company logo"
 
 
 @dataclass(frozen=True)
@@ -92,7 +83,11 @@ def save_company_profile(
     if changed:
         db.add(organisation)
         _audit(
-            db, staff, ProfileAction.PROFILE, client_ip, "Changed " + ", ".join(f.replace("_", " ") for f in changed)
+            db,
+            staff,
+            AuditAction.COMPANY_PROFILE,
+            client_ip,
+            "Changed " + ", ".join(f.replace("_", " ") for f in changed),
         )
     return _profile(db, organisation)
 
@@ -108,7 +103,7 @@ def save_logo(db: Session, principal: Principal, filename: object, content: obje
     previous = organisation.logo_path
     organisation.logo_path = store_logo(logo)
     db.add(organisation)
-    _audit(db, staff, ProfileAction.LOGO, client_ip, f"{logo.kind.upper()} logo, {len(content):,} bytes")
+    _audit(db, staff, AuditAction.COMPANY_LOGO, client_ip, f"{logo.kind.upper()} logo, {len(content):,} bytes")
     db.flush()
     forget_logo(previous)
     return branding_of(organisation).logo_url
@@ -121,14 +116,14 @@ def remove_logo(db: Session, principal: Principal, *, client_ip: str = "") -> Co
     if organisation.logo_path:
         previous, organisation.logo_path = organisation.logo_path, None
         db.add(organisation)
-        _audit(db, staff, ProfileAction.LOGO_REMOVED, client_ip, "")
+        _audit(db, staff, AuditAction.COMPANY_LOGO_REMOVED, client_ip, "")
         db.flush()
         forget_logo(previous)
     return _profile(db, organisation)
 
 
-def _audit(db: Session, staff: StaffScope, action: ProfileAction, client_ip: str, detail: str) -> None:
-    record(db, staff, action, client_ip=client_ip, detail=detail)  # type: ignore[arg-type]
+def _audit(db: Session, staff: StaffScope, action: AuditAction, client_ip: str, detail: str) -> None:
+    record(db, staff, action, client_ip=client_ip, detail=detail)
 
 
 def _profile(db: Session, organisation: Organisation) -> CompanyProfile:

@@ -8,8 +8,6 @@ invite_person and resend_person_invite commit, then email: call them from a work
 
 from __future__ import annotations
 
-import enum
-
 from sqlmodel import Session, col, select
 
 from portal_app.errors import PortalError
@@ -30,12 +28,6 @@ NO_ACCOUNT = "No one signs in with {email}. To give them access, invite them ins
 NOT_SET_UP = "{email} has not chosen a password yet. Invite them to this customer instead."
 ACCOUNT_DEACTIVATED = "The portal account of {email} is deactivated."
 ALREADY_LINKED = "{email} is already linked to {customer}."
-
-
-class AccessAuditAction(enum.StrEnum):
-    """The audit log's wording for linking an existing account to a customer."""
-
-    LINKED_USER = "Linked existing user"
 
 
 def invite_person(
@@ -84,7 +76,7 @@ def link_existing_user(
     if linked is not None:
         raise PortalError(ALREADY_LINKED.format(email=address, customer=customer.name), field="email")
     db.add(Membership(portal_user_id=person.id, customer_id=customer.id))
-    record(db, staff, AccessAuditAction.LINKED_USER, client_ip=client_ip, customer=customer, person_email=address)
+    record(db, staff, AuditAction.LINKED_USER, client_ip=client_ip, customer=customer, person_email=address)
     return f"{address} is now linked to {customer.name}: they see it when they next open the portal."
 
 

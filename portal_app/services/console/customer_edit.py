@@ -4,7 +4,6 @@ changed."""
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 
 from sqlmodel import Session, col, select
@@ -14,7 +13,7 @@ from portal_app.mail import normalise_address
 from portal_app.models import Customer, Invoice, Payment
 from portal_app.services.access import admin_scope, staff_customer
 from portal_app.services.accounts.sessions import Principal
-from portal_app.services.console.audit import record
+from portal_app.services.console.audit import AuditAction, record
 from portal_app.services.imports import values
 from portal_app.services.support.tickets import clean_line
 
@@ -32,12 +31,6 @@ LIMITS = {name: limit for name, _label, limit in FIELDS}
 LABELS = {name: label for name, label, _limit in FIELDS}
 NOT_A_FORM = "Fill in the customer record form."
 SHOWN_MAX = 60  # characters of a value quoted in the audit entry
-
-
-class RecordAuditAction(enum.StrEnum):
-    """The audit log's wording for a change to a customer's record."""
-
-    EDITED_CUSTOMER = "Edited customer"
 
 
 def edit_customer(
@@ -60,7 +53,7 @@ def edit_customer(
     for name, value in changed.items():
         setattr(customer, name, value)
     db.add(customer)
-    record(db, staff, RecordAuditAction.EDITED_CUSTOMER, client_ip=client_ip, customer=customer, detail=detail)
+    record(db, staff, AuditAction.EDITED_CUSTOMER, client_ip=client_ip, customer=customer, detail=detail)
     return f"The record of {customer.name} is saved."
 
 

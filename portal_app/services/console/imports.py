@@ -7,7 +7,6 @@ anything is written; the import runs it again and commits its rows with the audi
 
 from __future__ import annotations
 
-import enum
 import inspect
 import re
 from collections.abc import Callable
@@ -18,7 +17,7 @@ from sqlmodel import Session
 from portal_app.errors import PortalError
 from portal_app.services.access import admin_scope
 from portal_app.services.accounts.sessions import Principal
-from portal_app.services.console.audit import record
+from portal_app.services.console.audit import AuditAction, record
 from portal_app.services.imports import records
 from portal_app.services.imports.batch import ImportReport
 
@@ -32,12 +31,6 @@ UNKNOWN_KIND = "Choose what the file contains: customers, services, invoices or 
 NUMBERED = re.compile(r"row (\d+): (.*)", re.DOTALL)
 
 Importer = Callable[[Session, str, bytes], ImportReport]
-
-
-class ImportAuditAction(enum.StrEnum):
-    """The audit log's wording for an import."""
-
-    IMPORTED = "Imported CSV"
 
 
 @dataclass(frozen=True)
@@ -111,7 +104,7 @@ def run_import(
     result = _result(str(kind), name, report)
     if result.ok:
         detail = f"{IMPORTERS[str(kind)][0]} from {name}: {report.summary}"
-        record(db, staff, ImportAuditAction.IMPORTED, client_ip=client_ip, detail=detail)
+        record(db, staff, AuditAction.IMPORTED_CSV, client_ip=client_ip, detail=detail)
     return result
 
 

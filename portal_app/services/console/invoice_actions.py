@@ -4,7 +4,6 @@ audit entry in the same transaction."""
 
 from __future__ import annotations
 
-import enum
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 
@@ -20,7 +19,7 @@ from portal_app.services.billing.invoices import invoice_number
 from portal_app.services.billing.payment_words import METHODS
 from portal_app.services.billing.recording import record_manual
 from portal_app.services.common.money import format_money, to_major
-from portal_app.services.console.audit import record
+from portal_app.services.console.audit import AuditAction, record
 from portal_app.services.console.invoices import move_refusal, parse_day, payment_refusal, void_refusal
 from portal_app.services.support.tickets import clean_line
 
@@ -37,14 +36,6 @@ NO_METHOD = "Choose how the payment was made."
 NO_REASON = "Say why the invoice is void (the audit log keeps it)."
 CHOOSE_CUSTOMER = "Search for and select the customer the invoice belongs to."
 NOT_OURS = "Choose one of your organisation's customers."
-
-
-class InvoiceAction(enum.StrEnum):
-    """What an administrator did to an invoice, as the audit log words it."""
-
-    RECORDED_PAYMENT = "Recorded a payment"
-    VOIDED = "Voided invoice"
-    MOVED = "Moved invoice"
 
 
 def method_choices() -> list[tuple[str, str]]:
@@ -114,7 +105,7 @@ def record_payment(
         raise PortalError(payment_refusal(invoice) or "Nothing was recorded: look at the invoice again.")
     number = invoice_number(invoice)
     detail = f"{number}: {money} by {METHODS[str(method)]} on {day.isoformat()}" + (f", ref {text}" if text else "")
-    record(db, staff, InvoiceAction.RECORDED_PAYMENT, client_ip=client_ip, customer=customer, detail=detail)
+    record(db, staff, AuditAction.RECORDED_PAYMENT, client_ip=client_ip, customer=customer, detail=detail)
     left = format_money(invoice.total_minor - invoice.paid_minor, invoice.currency, customer.locale)
     return f"{money} was recorded against {number}. Balance now {left}."
 
@@ -133,7 +124,7 @@ def void_invoice(db: Session, principal: Principal, invoice_id: object, reason: 
     invoice.state = InvoiceState.VOID
     db.add(invoice)
     number = invoice_number(invoice)
-    record(db, staff, InvoiceAction.VOIDED, client_ip=client_ip, customer=customer, detail=f"{number}: {why}")
+    record(db, staff, AuditAction.VOIDED_INVOICE, client_ip=client_ip, customer=customer, detail=f"{number}: {why}")
     return f"{number} is void: nothing is owed on it."
 
 
@@ -154,7 +145,7 @@ def move_invoice(
     invoice.customer_id = target.id
     db.add(invoice)
     moved = f"{invoice_number(invoice)} from {current.name} to {target.name}"
-    record(db, staff, InvoiceAction.MOVED, client_ip=client_ip, customer=target, detail=moved)
+    record(db, staff, AuditAction.MOVED_INVOICE, client_ip=client_ip, customer=target, detail=moved)
     return f"Moved {moved}."
 
 

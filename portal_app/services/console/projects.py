@@ -3,7 +3,6 @@ editing one; the customer sees them on their Projects tab. Each change writes an
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -14,20 +13,13 @@ from portal_app.models import Customer, Project
 from portal_app.services.access import admin_scope, staff_customer, staff_project
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.common.pagination import PageInfo, PageRequest, clamp
-from portal_app.services.console.audit import record
+from portal_app.services.console.audit import AuditAction, record
 from portal_app.services.console.customers import customer_href
 from portal_app.services.projects.editing import STATUSES, apply_fields, project_fields
 
 PROJECTS_ROUTE = "/staff/projects"
 NEW_PROJECT_ROUTE = f"{PROJECTS_ROUTE}/new"
 CHOOSE_CUSTOMER = "Search for and select the customer the project is for."
-
-
-class ProjectAction(enum.StrEnum):
-    """What an administrator did to a project, as the audit log words it."""
-
-    CREATED = "Created project"
-    EDITED = "Edited project"
 
 
 @dataclass(frozen=True)
@@ -135,7 +127,7 @@ def create_project(
     db.add(project)
     db.flush()
     detail = f"{project.name}: {project.status}, {project.progress_percent}%"
-    record(db, staff, ProjectAction.CREATED, client_ip=client_ip, customer=customer, detail=detail)
+    record(db, staff, AuditAction.CREATED_PROJECT, client_ip=client_ip, customer=customer, detail=detail)
     return project.id
 
 
@@ -157,5 +149,5 @@ def edit_project(
         return "Nothing changed."
     db.add(project)
     detail = f"{project.name}: " + "; ".join(changed)
-    record(db, staff, ProjectAction.EDITED, client_ip=client_ip, customer=customer, detail=detail)
+    record(db, staff, AuditAction.EDITED_PROJECT, client_ip=client_ip, customer=customer, detail=detail)
     return f"{project.name} is saved: {customer.name} sees it on their Projects page."

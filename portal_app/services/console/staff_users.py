@@ -7,7 +7,6 @@ invite_staff and resend_staff_invite commit, then email: call them from a worker
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func
@@ -41,13 +40,6 @@ LAST_ADMIN = (
     "so that someone can still run customers and settings."
 )
 NOT_YOURSELF = "You cannot deactivate yourself. Ask another administrator to do it."
-
-
-class StaffAuditAction(enum.StrEnum):
-    """The audit log's words for staff changes that `AuditAction` has no word for (`record` writes the value)."""
-
-    ROLE_CHANGED = "Changed staff role"
-    REACTIVATED = "Reactivated"
 
 
 @dataclass(frozen=True)
@@ -134,7 +126,7 @@ def change_role(db: Session, principal: Principal, user_id: object, role: object
     record(
         db,
         staff,
-        StaffAuditAction.ROLE_CHANGED,
+        AuditAction.STAFF_ROLE_CHANGED,
         client_ip=client_ip,
         person_email=person.email,
         detail=f"{before} \u2192 {after}",
@@ -178,7 +170,7 @@ def reactivate_staff(db: Session, principal: Principal, user_id: object, *, clie
     record(
         db,
         staff,
-        StaffAuditAction.REACTIVATED,
+        AuditAction.REACTIVATED,
         client_ip=client_ip,
         person_email=person.email,
         detail="Staff",
