@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from portal_app.api.documents import PRIVATE, SESSION_COOKIES, SIGN_IN, _page
+from portal_app.api.documents import PRIVATE, SESSION_COOKIES, SIGN_IN, message_page
 from portal_app.db import session_scope
 from portal_app.errors import NotFound
 from portal_app.services.accounts import sessions
@@ -37,7 +37,7 @@ async def attachment_download(request: Request) -> Response:
     try:
         found = await run_in_threadpool(_lookup, token, request.path_params["attachment_id"])
     except NotFound:
-        return _page(404, ATTACHMENT_NOT_FOUND, "Back to support", BACK)
+        return message_page(404, ATTACHMENT_NOT_FOUND, "Back to support", BACK)
     if found is None:
         return _signed_out()
     inline = found.is_image and request.query_params.get("inline") == "1"
@@ -64,4 +64,4 @@ def _lookup(token: str, raw_id: str) -> AttachmentFile | None:
 
 
 def _signed_out() -> Response:
-    return _page(403, SIGNED_OUT, "Sign in", SIGN_IN)
+    return message_page(403, SIGNED_OUT, "Sign in", SIGN_IN)

@@ -108,13 +108,13 @@ def signed_endpoint(
                 raise _SignedOut
             return await run_in_threadpool(_answer, token, request, "attachment" if download else "inline")
         except _SignedOut:
-            return _page(403, signed_out, "Sign in", f"{SIGN_IN}?next={quote(back, safe='')}")
+            return message_page(403, signed_out, "Sign in", f"{SIGN_IN}?next={quote(back, safe='')}")
         except NotFound:
-            return _page(404, not_found, "Back to billing", back)
+            return message_page(404, not_found, "Back to billing", back)
         except _Resigned as fresh:
             return RedirectResponse(fresh.link + ("&download=1" if download else ""), 303, headers=PRIVATE)
         except _Refused as refused:
-            return _page(400, refused.message, "Back to billing", back)
+            return message_page(400, refused.message, "Back to billing", back)
 
     def _answer(token: str, request: Request, disposition: str) -> Response:
         """Check who is asking and the link, then serve (blocking: runs in a worker thread)."""
@@ -166,7 +166,7 @@ def _expired_but_genuine(check_link: CheckLink, principal: Principal, wanted: An
     return check_link(principal, wanted, exp, sig, now=datetime.fromtimestamp(expires, UTC))
 
 
-def _page(status: int, message: str, action: str, href: str) -> HTMLResponse:
+def message_page(status: int, message: str, action: str, href: str) -> HTMLResponse:
     """A minimal page (the API's policy allows no styles or scripts) saying what happened and where to go."""
     body = (
         '<!doctype html><html lang="en"><meta charset="utf-8">'
