@@ -7,6 +7,8 @@ import reflex as rx
 
 from portal_app.components.attachments import attachment_list
 
+# An internal note's card: amber, dashed, unlike the customer's and the staff's replies.
+INTERNAL_STYLE = {"background": "var(--amber-3)", "border": "1px dashed var(--amber-8)"}
 TICKET_STATUS_COLOURS = (
     ("Open", "blue"),
     ("Awaiting your reply", "amber"),
@@ -51,13 +53,22 @@ def _message(
     from_staff: rx.Var | bool,
     mine: rx.Var | bool,
     label: str = "",
+    internal: rx.Var | bool = False,
 ) -> rx.Component:
-    """One entry of the conversation: who wrote it, when, its text with line breaks kept, and its files."""
+    """One entry of the conversation: who wrote it, when, its text with line breaks kept, and its files. A staff
+    internal note is marked "Internal note" on an amber background (Radix colours: readable in dark mode too)."""
+    kind = _either(from_staff, "message message-staff", "message message-customer")
     return rx.el.li(
         rx.el.article(
             rx.flex(
                 rx.text(author, weight="bold", size="2", as_="span"),
                 rx.badge(label, variant="outline", size="1") if label else rx.fragment(),
+                rx.cond(
+                    internal,
+                    rx.badge("Internal note", color_scheme="amber", variant="solid", high_contrast=True, size="1"),
+                )
+                if isinstance(internal, rx.Var)
+                else rx.fragment(),
                 rx.text(created, size="1", color_scheme="gray", as_="span"),
                 spacing="2",
                 align="center",
@@ -66,7 +77,10 @@ def _message(
             ),
             rx.text(body, as_="p", size="2", class_name="message-body"),
             attachment_list(files),
-            class_name=_either(from_staff, "message message-staff", "message message-customer"),
+            class_name=rx.cond(internal, "message message-internal", kind) if isinstance(internal, rx.Var) else kind,
+            style={k: rx.cond(internal, v, "") for k, v in INTERNAL_STYLE.items()}
+            if isinstance(internal, rx.Var)
+            else {},
         ),
         class_name=_either(mine, "message-row message-row-mine", "message-row"),
     )
@@ -110,6 +124,7 @@ def thread_messages(thread: rx.Var, you: str = "You", staff_side: bool = False) 
                 m.attachments,
                 from_staff=m.from_staff,
                 mine=m.from_staff if staff_side else ~m.from_staff,
+                internal=m.internal if staff_side else False,
             ),
         ),
         class_name="thread",

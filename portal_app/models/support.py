@@ -66,10 +66,13 @@ class Ticket(SQLModel, table=True):
     submission_key: str | None = Field(default=None, max_length=64)
     # The customer's earlier, resolved or closed ticket this one follows up.
     follows_up_id: int | None = Field(default=None, foreign_key="ticket.id")
+    # The staff member of the organisation the ticket is assigned to (None: unassigned).
+    assignee_id: int | None = Field(default=None, foreign_key="portaluser.id")
 
 
 class TicketMessage(SQLModel, table=True):
-    """One message in a ticket thread, from the customer or from staff."""
+    """One message in a ticket thread, from the customer or from staff; an internal note is staff's only (the
+    customer never sees it nor is emailed about it)."""
 
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
@@ -77,3 +80,4 @@ class TicketMessage(SQLModel, table=True):
     author_name: str = Field(default="", max_length=120)
     body: str = Field(max_length=5000)
     created_at: datetime = Field(default_factory=utcnow)
+    internal: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})

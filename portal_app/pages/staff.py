@@ -8,6 +8,8 @@ import reflex as rx
 from portal_app.components.attachments import attachment_field
 from portal_app.components.auth_card import form_error
 from portal_app.components.cards import position_notice, section
+from portal_app.components.customer_panel import customer_panel
+from portal_app.components.fields import field_error, invalid_props
 from portal_app.components.shell import log_out_button
 from portal_app.components.tables import data_table, pager
 from portal_app.components.tickets import (
@@ -21,9 +23,35 @@ from portal_app.pages.registry import portal_page
 from portal_app.state.attachments import LIMITS, MAX_BYTES
 from portal_app.state.limits import REPLY_MAX
 from portal_app.state.session import SessionState
-from portal_app.state.staff import STAFF_ROUTE, StaffInboxState, StaffSession, StaffThreadState
+from portal_app.state.staff import (
+    ASSIGNEE_FIELD,
+    NOTE_FIELD,
+    REPLY_FIELD,
+    RESOLVE,
+    STAFF_ROUTE,
+    THEN_FIELD,
+    StaffInboxState,
+    StaffSession,
+    StaffThreadState,
+)
 
-INBOX_HEADERS = ["Ticket", "Subject", "Customer", "Status", "Priority", "Source", "Updated", "Rating"]
+INBOX_HEADERS = [
+    "Ticket",
+    "Subject",
+    "Customer",
+    "Status",
+    "Waiting since",
+    "Assignee",
+    "Priority",
+    "Source",
+    "Updated",
+    "Rating",
+]
+# "Reply and resolve": the same form, sent with its hidden "then" field saying so (a form sends no submit button).
+REPLY_AND_RESOLVE_SCRIPT = (
+    f"(() => {{const then = document.getElementById('{THEN_FIELD}'); if (!then) return;"
+    f" then.value = '{RESOLVE}'; then.form.requestSubmit(); then.value = '';}})()"
+)
 STAFF_LINKS = (("Inbox", STAFF_ROUTE), ("Help articles", "/staff/articles"), ("CSAT", "/staff/reports/csat"))
 ADMIN_LINKS = (
     ("Customers", "/staff/customers"),
@@ -172,6 +200,8 @@ def _inbox_row(row: rx.Var) -> rx.Component:
         ),
         rx.el.td(row.customer),
         rx.el.td(ticket_status_badge(row.status, row.status_label), class_name="nowrap"),
+        rx.el.td(rx.cond(row.waiting != "", row.waiting, "—"), class_name="nowrap"),
+        rx.el.td(rx.cond(row.assignee != "", row.assignee, "Unassigned")),
         rx.el.td(row.priority),
         rx.el.td(row.source),
         rx.el.td(row.updated, class_name="nowrap"),
@@ -217,6 +247,36 @@ def _csat_card() -> rx.Component:
     )
 
 
+def _inbox_search() -> rx.Component:
+    return rx.form(
+        rx.flex(
+            rx.el.label("Search tickets", html_for="inbox-search", class_name="visually-hidden"),
+            rx.input(
+                name="q",
+                id="inbox-search",
+                type="search",
+                placeholder="Ticket number, subject, customer name or email",
+                default_value=StaffInboxState.query,
+                key=StaffInboxState.query,
+                max_length=100,
+                width="min(100%, 26rem)",
+            ),
+            rx.button("Search", type="submit", variant="soft"),
+            rx.cond(
+                StaffInboxState.query != "",
+                rx.link("Clear search", href=StaffInboxState.clear_search_href, size="2"),
+            ),
+            spacing="2",
+            align="center",
+            wrap="wrap",
+        ),
+        on_submit=StaffInboxState.search_inbox,
+        role="search",
+        aria_label="Tickets",
+        margin_bottom="var(--space-3)",
+    )
+
+
 @portal_page(STAFF_ROUTE, "Staff inbox", on_load=StaffInboxState.load_inbox)
 def staff_inbox_page() -> rx.Component:
     """The organisation's tickets and CSAT."""
@@ -226,10 +286,12 @@ def staff_inbox_page() -> rx.Component:
             _csat_card(),
             section(
                 "Tickets",
+                _inbox_search(),
                 rx.vstack(
                     _filter_links("Status", StaffInboxState.status_links),
                     _filter_links("Source", StaffInboxState.source_links),
                     _filter_links("Kind", StaffInboxState.kind_links),
+                    _filter_links("Assignee", StaffInboxState.assignee_links),
                     spacing="2",
                     margin_bottom="var(--space-3)",
                 ),
@@ -245,21 +307,140 @@ def staff_inbox_page() -> rx.Component:
     )
 
 
+def _article_search() -> rx.Component:
+    state = StaffThreadState
+    return rx.vstack(
+        rx.form(
+            rx.flex(
+                rx.el.label("Link a help article", html_for="article-search", class_name="field-label"),
+                rx.input(name="article_q", id="article-search", type="search", max_length=100, width="16rem"),
+                rx.button("Find articles", type="submit", variant="soft"),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            on_submit=state.find_articles,
+            role="search",
+            aria_label="Help articles",
+        ),
+        rx.cond(
+            state.articles.length() > 0,
+            rx.el.ul(
+                rx.foreach(
+                    state.articles,
+                    lambda article: rx.el.li(
+                        rx.flex(
+                            rx.text(article.title, size="2"),
+                            rx.button(
+                                "Insert link",
+                                type="button",
+                                size="1",
+                                variant="outline",
+                                on_click=state.insert_article(article.slug),
+                                aria_label="Insert link to " + article.title,
+                            ),
+                            spacing="2",
+                            align="center",
+                            wrap="wrap",
+                        ),
+                        margin_bottom="var(--space-1)",
+                    ),
+                ),
+                id="article-results",
+                style={"margin": 0, "padding_left": "1.2em"},
+            ),
+            rx.cond(state.articles_searched, rx.text("No published article matches.", size="2", role="status")),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
 def _staff_reply_form() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.el.label("Reply to the customer", html_for="staff-reply-body", class_name="field-label"),
+            rx.el.label("Reply to the customer", html_for=REPLY_FIELD, class_name="field-label"),
             rx.text_area(
-                name="body", id="staff-reply-body", max_length=REPLY_MAX, required=True, rows="5", width="100%"
+                name="body",
+                id=REPLY_FIELD,
+                max_length=REPLY_MAX,
+                required=True,
+                rows="5",
+                width="100%",
             ),
+            rx.el.input(type="hidden", name="then", id=THEN_FIELD, default_value=""),
             attachment_field(StaffThreadState, "staff-reply-files", LIMITS, MAX_BYTES),
-            rx.button("Send reply", type="submit", size="3", disabled=StaffThreadState.uploading),
+            rx.flex(
+                rx.button("Send reply", type="submit", size="3", disabled=StaffThreadState.uploading),
+                rx.button(
+                    "Reply and resolve",
+                    type="button",
+                    size="3",
+                    variant="soft",
+                    color_scheme="green",
+                    on_click=rx.call_script(REPLY_AND_RESOLVE_SCRIPT),
+                    disabled=StaffThreadState.uploading,
+                ),
+                spacing="3",
+                wrap="wrap",
+            ),
             spacing="2",
             width="100%",
             align="start",
         ),
         on_submit=StaffThreadState.staff_send_reply,
         width="100%",
+    )
+
+
+def _note_form() -> rx.Component:
+    message = StaffThreadState.field_errors.get(NOTE_FIELD, "")
+    return rx.form(
+        rx.vstack(
+            rx.el.label(
+                "Note for your team (the customer never sees it)", html_for=NOTE_FIELD, class_name="field-label"
+            ),
+            rx.text_area(
+                name="note",
+                id=NOTE_FIELD,
+                max_length=REPLY_MAX,
+                required=True,
+                rows="3",
+                width="100%",
+                **invalid_props(NOTE_FIELD, message),
+            ),
+            field_error(NOTE_FIELD, message),
+            rx.button("Add internal note", type="submit", variant="soft", color_scheme="amber"),
+            spacing="2",
+            width="100%",
+            align="start",
+        ),
+        on_submit=StaffThreadState.add_note,
+        width="100%",
+    )
+
+
+def _assignee_select() -> rx.Component:
+    state = StaffThreadState
+    message = state.field_errors.get(ASSIGNEE_FIELD, "")
+    return rx.vstack(
+        rx.flex(
+            rx.el.label("Assigned to", html_for=ASSIGNEE_FIELD, class_name="field-label"),
+            rx.el.select(
+                rx.el.option("Unassigned", value="none"),
+                rx.foreach(state.staff_options, lambda option: rx.el.option(option.label, value=option.value)),
+                id=ASSIGNEE_FIELD,
+                value=state.assignee_value,
+                on_change=state.assign,
+                class_name="native-select",
+                **invalid_props(ASSIGNEE_FIELD, message),
+            ),
+            spacing="2",
+            align="center",
+            wrap="wrap",
+        ),
+        field_error(ASSIGNEE_FIELD, message),
+        spacing="1",
     )
 
 
@@ -299,9 +480,10 @@ def _staff_thread_body() -> rx.Component:
         ),
         form_notice(state.notice),
         form_error(state.error),
-        section("Status", _status_buttons()),
+        section("Status and assignee", rx.vstack(_status_buttons(), _assignee_select(), spacing="3")),
         section("Conversation", thread_messages(thread, staff_side=True)),
-        rx.cond(thread.can_reply, section("Reply", _staff_reply_form())),
+        rx.cond(thread.can_reply, section("Reply", rx.vstack(_article_search(), _staff_reply_form(), spacing="4"))),
+        section("Internal note", _note_form()),
         rx.cond(
             thread.rating > 0,
             section(
@@ -326,7 +508,15 @@ def staff_thread_page() -> rx.Component:
             StaffThreadState.loaded,
             rx.cond(
                 StaffThreadState.found,
-                _staff_thread_body(),
+                rx.box(
+                    _staff_thread_body(),
+                    customer_panel(StaffThreadState.panel, StaffThreadState.thread),
+                    display="grid",
+                    grid_template_columns=rx.breakpoints(initial="minmax(0, 1fr)", md="minmax(0, 1fr) 18rem"),
+                    gap="var(--space-5)",
+                    align_items="start",
+                    width="100%",
+                ),
                 ticket_not_found(
                     rx.link("← Back to the inbox", href=STAFF_ROUTE, size="2"), "your organisation's tickets"
                 ),

@@ -76,7 +76,7 @@ def test_staff_answer_and_resolve_a_ticket_and_the_rating_reaches_csat(
     expect(staff_message.locator(".message-staff")).to_have_count(1)
     expect(alex.get_by_text("Awaiting your reply").first).to_be_visible()
 
-    staff.get_by_role("button", name="Resolve").click()
+    staff.get_by_role("button", name="Resolve", exact=True).click()
     expect(staff.get_by_role("status").filter(has_text="The ticket is now Resolved")).to_be_visible()
     expect(staff.get_by_role("button", name="Reopen")).to_be_visible()
 

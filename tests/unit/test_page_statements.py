@@ -35,7 +35,11 @@ from portal_app.services.accounts.header import page_header
 from portal_app.state.unit_of_work import as_principal
 
 # Pages that still cost more than the budget, with the reason; none left means the budget holds everywhere.
-OVER_BUDGET: dict[str, int] = {}
+OVER_BUDGET: dict[str, int] = {
+    # The customer panel beside the thread (issue 15): the account figures, and one UNION ALL of the customer's
+    # services, other tickets and the staff the ticket can be assigned to.
+    "Staff ticket": 6,
+}
 
 
 @pytest.fixture

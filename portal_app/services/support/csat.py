@@ -158,10 +158,10 @@ def _rated_in(organisation: Organisation, start: date, end: date) -> ColumnEleme
 
 
 def _last_staff_reply() -> Subquery:
-    """Each ticket's newest staff message (messages are written in order, so the highest id)."""
+    """Each ticket's newest staff reply, internal notes aside (messages are written in order, so the highest id)."""
     latest = (
         select(TicketMessage.ticket_id, func.max(TicketMessage.id).label("message_id"))
-        .where(col(TicketMessage.from_staff).is_(True))
+        .where(col(TicketMessage.from_staff).is_(True), col(TicketMessage.internal).is_(False))
         .group_by(col(TicketMessage.ticket_id))
         .subquery()
     )

@@ -8,9 +8,11 @@ set_status commit, then email the customer: call them from a worker thread in th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from portal_app.errors import PortalError
@@ -28,12 +30,14 @@ from portal_app.models import (
 )
 from portal_app.models.base import utcnow
 from portal_app.models.support import OPEN_STATUSES
-from portal_app.services.access import provider_organisation, staff_scope, staff_ticket
+from portal_app.services.access import StaffScope, provider_organisation, staff_scope, staff_ticket
 from portal_app.services.accounts.passwords import hash_password, password_problem
 from portal_app.services.accounts.sessions import Principal, end_all_sessions
 from portal_app.services.common.dates import show_datetime
 from portal_app.services.common.pagination import PageInfo, PageRequest, clamp
 from portal_app.services.support import ticket_mail
+from portal_app.services.support.customer_panel import StaffTicketThread, staff_ticket_thread
+from portal_app.services.support.ticket_mail import Notice
 from portal_app.services.support.tickets import (
     REPLY_MAX,
     TicketInputError,
@@ -53,6 +57,9 @@ STAFF_LABELS = {TicketStatus.AWAITING_CUSTOMER.value: "Awaiting customer"}
 NAME_MAX = 120
 AUTHOR_MAX = 120
 NO_RATING = "\u2014"
+QUERY_MAX = 100
+MINE, UNASSIGNED = "mine", "unassigned"
+ASSIGNEE_FILTERS = (MINE, UNASSIGNED)
 R = TypeVar("R")
 
 
@@ -71,6 +78,9 @@ class StaffTicketRow:
     rating: int | None
     href: str
     kind: str = TicketKind.SUPPORT.value
+    assignee: str = ""
+    # How long an Open ticket has waited on the provider ("3 h", "2 d"); empty for other statuses.
+    waiting: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,30 +116,95 @@ def staff_label(status: str) -> str:
     return STAFF_LABELS.get(status, status)
 
 
+def clean_search(raw: object) -> str:
+    """The inbox search as the page keeps it (box and URL): one line of text, at most QUERY_MAX characters."""
+    return clean_line(raw)[:QUERY_MAX] if isinstance(raw, str) else ""
+
+
+def waiting_words(since: datetime, now: datetime) -> str:
+    """How long since `since`, in the inbox's short words: "12 min", "3 h", "2 d"."""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 24 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} d"
+
+
+def waiting_since():
+    """The SQL moment an Open ticket started waiting on the provider: the customer's last message, else its
+    creation (staff replies and internal notes do not count)."""
+    last = (
+        select(func.max(col(TicketMessage.created_at)))
+        .where(
+            col(TicketMessage.ticket_id) == col(Ticket.id),
+            col(TicketMessage.from_staff).is_(False),
+            col(TicketMessage.internal).is_(False),
+        )
+        .correlate(Ticket)
+        .scalar_subquery()
+    )
+    return func.coalesce(last, col(Ticket.created_at))
+
+
+def _search(query: str):
+    """Tickets whose number, subject, customer name or customer email contains the words (any case)."""
+    number = query.removeprefix("#")
+    wanted = query.casefold()
+    matches = [
+        func.lower(col(Ticket.subject)).contains(wanted, autoescape=True),
+        func.lower(col(Customer.name)).contains(wanted, autoescape=True),
+        func.lower(col(Customer.email)).contains(wanted, autoescape=True),
+    ]
+    if number.isdigit() and len(number) <= 12:
+        matches.append(col(Ticket.id) == int(number))
+    return or_(*matches)
+
+
 def inbox(
-    db: Session, principal: Principal, *, status: str = "", source: str = "", kind: str = "", request: PageRequest
+    db: Session,
+    principal: Principal,
+    *,
+    status: str = "",
+    source: str = "",
+    kind: str = "",
+    query: str = "",
+    assignee: str = "",
+    request: PageRequest,
 ) -> tuple[list[StaffTicketRow], PageInfo]:
-    """One page of the organisation's tickets, most recently updated first, optionally of one status, source and
-    kind (Support, Service request)."""
-    organisation = staff_scope(db, principal).organisation
-    where = [col(Customer.organisation_id) == organisation.id]
+    """One page of the organisation's tickets, most recently updated first (Open ones: the longest waiting first),
+    optionally of one status, source and kind (Support, Service request), matching a search, and assigned to the
+    caller ("mine") or to nobody ("unassigned")."""
+    staff = staff_scope(db, principal)
+    where = [col(Customer.organisation_id) == staff.organisation.id]
     if status:
         where.append(col(Ticket.status) == status)
     if source:
         where.append(col(Ticket.source) == source)
     if kind:
         where.append(col(Ticket.kind) == kind)
+    if query:
+        where.append(_search(query))
+    if assignee == MINE:
+        where.append(col(Ticket.assignee_id) == staff.user.id)
+    elif assignee == UNASSIGNED:
+        where.append(col(Ticket.assignee_id).is_(None))
     joined = select(func.count()).select_from(Ticket).join(Customer, col(Customer.id) == col(Ticket.customer_id))
     total = db.exec(joined.where(*where)).one()
     info = clamp(request, total)
+    since = waiting_since()
+    order = [since, col(Ticket.id)] if status == TicketStatus.OPEN else [col(Ticket.updated_at).desc()]
+    person = aliased(PortalUser)
     rows = db.exec(
-        select(Ticket, Customer.name)
+        select(Ticket, Customer.name, person.name, since.label("since"))
         .join(Customer, col(Customer.id) == col(Ticket.customer_id))
+        .outerjoin(person, person.id == col(Ticket.assignee_id))
         .where(*where)
-        .order_by(col(Ticket.updated_at).desc(), col(Ticket.id).desc())
+        .order_by(*order, col(Ticket.id).desc())
         .offset((info.number - 1) * info.size)
         .limit(info.size)
     ).all()
+    now = utcnow()
     return [
         StaffTicketRow(
             id=ticket.id,
@@ -143,16 +218,29 @@ def inbox(
             rating=ticket.rating,
             href=f"{STAFF_ROUTE}/tickets/{ticket.id}",
             kind=str(ticket.kind),
+            assignee=assignee_name or "",
+            waiting=waiting_words(waited, now) if ticket.status == TicketStatus.OPEN else "",
         )
-        for ticket, customer_name in rows
+        for ticket, customer_name, assignee_name, waited in rows
     ], info
 
 
 def inbox_page(
-    db: Session, principal: Principal, status: str, source: str, request: PageRequest, *, kind: str = ""
+    db: Session,
+    principal: Principal,
+    status: str,
+    source: str,
+    request: PageRequest,
+    *,
+    kind: str = "",
+    query: str = "",
+    assignee: str = "",
 ) -> InboxPage:
-    """The inbox page: one page of the tickets (of one status, source and kind when given) and the CSAT chart."""
-    rows, info = inbox(db, principal, status=status, source=source, kind=kind, request=request)
+    """The inbox page: one page of the tickets (of one status, source and kind when given, matching the search,
+    by assignee) and the CSAT chart."""
+    rows, info = inbox(
+        db, principal, status=status, source=source, kind=kind, query=query, assignee=assignee, request=request
+    )
     ratings = csat(db, principal)
     most = max(ratings.distribution.values(), default=0) or 1
     bars = [
@@ -162,10 +250,13 @@ def inbox_page(
     return InboxPage(rows=rows, info=info, csat=ratings, bars=bars)
 
 
-def staff_thread(db: Session, principal: Principal, ticket_id: object) -> TicketThread:
-    """The ticket's thread with the customer's name and email, inside the staff member's organisation."""
-    ticket, customer = staff_ticket(db, staff_scope(db, principal), ticket_id)
-    return thread_view(db, ticket, customer, for_staff=True)
+def staff_thread(db: Session, principal: Principal, ticket_id: object) -> StaffTicketThread:
+    """The ticket's thread with the customer's name and email, inside the staff member's organisation, and the
+    customer panel beside it with the staff the ticket can be assigned to."""
+    staff = staff_scope(db, principal)
+    ticket, customer = staff_ticket(db, staff, ticket_id)
+    thread = thread_view(db, ticket, customer, for_staff=True)
+    return staff_ticket_thread(db, staff.organisation, ticket, customer, thread, status_label=staff_label)
 
 
 def staff_author(user: PortalUser, organisation: Organisation) -> str:
@@ -173,22 +264,36 @@ def staff_author(user: PortalUser, organisation: Organisation) -> str:
     return f"{user.name or 'Support'} ({organisation.name})"[:AUTHOR_MAX]
 
 
-def staff_reply(db: Session, principal: Principal, ticket_id: object, body: object) -> TicketThread:
-    """Answer the ticket: it becomes "Awaiting your reply" and the customer is emailed. Refused once resolved/closed.
-    Returns the thread with the reply."""
-    staff = staff_scope(db, principal)
-    ticket, customer = staff_ticket(db, staff, ticket_id)
+def answer(
+    db: Session, staff: StaffScope, ticket: Ticket, body: object, *, resolve: bool = False
+) -> tuple[TicketMessage, Notice]:
+    """Add the staff reply (not committed): the ticket becomes "Awaiting your reply", or Resolved with `resolve`.
+    Refused once resolved/closed. Returns the reply and the one email to send the customer once committed."""
     text = required_text(body, limit=REPLY_MAX, missing="Write your reply.", field="reply")
     if ticket.status not in OPEN_STATUSES:
         raise TicketInputError(f"This ticket is {ticket.status.lower()}: set it to Open before replying.")
     author = staff_author(staff.user, staff.organisation)
-    ticket.status = TicketStatus.AWAITING_CUSTOMER
-    ticket.updated_at = utcnow()
+    now = utcnow()
+    ticket.status = TicketStatus.RESOLVED if resolve else TicketStatus.AWAITING_CUSTOMER
+    ticket.updated_at = now
+    if resolve:
+        ticket.resolved_at = now
     db.add(ticket)
     db.flush()  # locks the ticket first: the message's time then follows every reply saved before it
-    db.add(TicketMessage(ticket_id=ticket.id, from_staff=True, author_name=author, body=text, created_at=utcnow()))
+    message = TicketMessage(ticket_id=ticket.id, from_staff=True, author_name=author, body=text, created_at=utcnow())
+    db.add(message)
     db.flush()
-    notice = ticket_mail.reply_notice(db, ticket, author, text)
+    return message, ticket_mail.reply_notice(db, ticket, author, text)
+
+
+def staff_reply(
+    db: Session, principal: Principal, ticket_id: object, body: object, *, resolve: bool = False
+) -> TicketThread:
+    """Answer the ticket: it becomes "Awaiting your reply" (Resolved with `resolve`: "Reply and resolve") and the
+    customer is emailed the reply, once. Refused once resolved/closed. Returns the thread with the reply."""
+    staff = staff_scope(db, principal)
+    ticket, customer = staff_ticket(db, staff, ticket_id)
+    _message, notice = answer(db, staff, ticket, body, resolve=resolve)
     db.commit()
     ticket_mail.send_notice(notice)
     return thread_view(db, ticket, customer, for_staff=True)

@@ -84,6 +84,8 @@ class ThreadMessage:
     body: str
     created: str
     attachments: list[AttachmentView] = field(default_factory=list)
+    # A staff-only note (only staff threads carry them).
+    internal: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,8 @@ class TicketThread:
     follows_up: int = 0
     follows_up_subject: str = ""
     follows_up_href: str = ""
+    # Staff only: the staff member the ticket is assigned to (0: unassigned).
+    assignee_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -364,13 +368,21 @@ def ticket_page(db: Session, principal: Principal, request: PageRequest) -> tupl
 
 
 def thread_messages(
-    db: Session, ticket: Ticket, locale: str | None, customer_name: str, files: dict[int | None, list[AttachmentView]]
+    db: Session,
+    ticket: Ticket,
+    locale: str | None,
+    customer_name: str,
+    files: dict[int | None, list[AttachmentView]],
+    *,
+    with_internal: bool = False,
 ) -> list[ThreadMessage]:
-    """The ticket's messages with their files (`thread_attachments`), oldest first."""
+    """The ticket's messages with their files (`thread_attachments`), oldest first; staff's internal notes only
+    `with_internal` (the staff thread: a customer never sees them)."""
+    shown = [TicketMessage.ticket_id == ticket.id]
+    if not with_internal:
+        shown.append(col(TicketMessage.internal).is_(False))
     rows = db.exec(
-        select(TicketMessage)
-        .where(TicketMessage.ticket_id == ticket.id)
-        .order_by(col(TicketMessage.created_at), col(TicketMessage.id))
+        select(TicketMessage).where(*shown).order_by(col(TicketMessage.created_at), col(TicketMessage.id))
     ).all()
     return [
         ThreadMessage(
@@ -380,6 +392,7 @@ def thread_messages(
             body=m.body,
             created=show_datetime(m.created_at, locale),
             attachments=files.get(m.id, []),
+            internal=m.internal,
         )
         for m in rows
     ]
@@ -410,8 +423,8 @@ def _followed(db: Session, ticket: Ticket, for_staff: bool) -> dict[str, object]
 
 def thread_view(db: Session, ticket: Ticket, customer: Customer, *, for_staff: bool = False) -> TicketThread:
     """The thread of a ticket in hand, as the customer who raised it sees it (their locale; rated once resolved;
-    a reply reopens it for a while once finished, then a follow-up) or, for staff, in server time with the
-    customer's email (staff never rate nor follow up)."""
+    a reply reopens it for a while once finished, then a follow-up; never the internal notes) or, for staff, in
+    server time with the customer's email, the internal notes and the assignee (staff never rate nor follow up)."""
     locale = None if for_staff else customer.locale
     is_open = ticket.status in OPEN_STATUSES
     deadline = None if for_staff else reopen_deadline(ticket)
@@ -425,7 +438,7 @@ def thread_view(db: Session, ticket: Ticket, customer: Customer, *, for_staff: b
         status=str(ticket.status),
         source=ticket.source,
         created=show_datetime(ticket.created_at, locale),
-        messages=thread_messages(db, ticket, locale, customer.name, files),
+        messages=thread_messages(db, ticket, locale, customer.name, files, with_internal=for_staff),
         attachments=files.get(None, []),
         can_reply=is_open or reopens,
         can_close=is_open,
@@ -438,6 +451,7 @@ def thread_view(db: Session, ticket: Ticket, customer: Customer, *, for_staff: b
         reopen_until=show_datetime(deadline, locale) if reopens else "",
         can_follow_up=deadline is not None,
         follow_up_href=f"{THREAD_PATH}?{urlencode({'follow_up': ticket.id})}" if deadline is not None else "",
+        assignee_id=(ticket.assignee_id or 0) if for_staff else 0,
         **_followed(db, ticket, for_staff),
     )
 
