@@ -1,4 +1,7 @@
-"""The load benchmark's floor: one trivial public handler, to time Reflex without the portal's work."""
+"""The load benchmark's floor: one trivial public handler, to time Reflex without the portal's work.
+
+Only the benchmark's own server has it: bench/server.py sets PORTAL_BENCH_FLOOR=1, and portal_app.py imports this
+module only then. A production app has no such handler."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ from reflex.state import OnLoadInternalState, State, UpdateVarsInternalState
 from reflex_base.constants import CompileVars
 from reflex_base.constants.state import FIELD_MARKER
 
-from portal_app.state.bench import FloorState
+from bench.floor import FloorState
 from portal_app.state.billing import HistoryState
 from portal_app.state.login import LoginState
 from portal_app.state.overview import OverviewState

@@ -113,6 +113,7 @@ class Server:
             "PORTAL_OUTBOX_DIR": str(VAR / "outbox"),
             "REFLEX_WEB_WORKDIR": str(VAR / "web"),
             "REFLEX_STATES_WORKDIR": str(VAR / "states"),
+            "PORTAL_BENCH_FLOOR": "1",  # the floor handler exists only in this server (portal_app.py)
         }
         if self.backend.redis_url:
             settings["REFLEX_REDIS_URL"] = self.backend.redis_url

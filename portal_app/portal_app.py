@@ -1,5 +1,6 @@
 """The Reflex app: registers every page under the provider's look."""
 
+import os
 from collections.abc import Callable
 
 import reflex as rx
@@ -18,14 +19,23 @@ from portal_app.pages import (  # noqa: F401  (registers pages)
     staff,
     staff_articles,
     staff_audit,
+    staff_company,
     staff_customers,
+    staff_emails,
+    staff_imports,
+    staff_invoices,
+    staff_projects,
+    staff_reports,
     staff_settings,
+    staff_users,
     support,
 )
 from portal_app.pages.registry import PAGES
-from portal_app.state import bench  # noqa: F401  (the load benchmark's floor handler)
 from portal_app.state.outages import backend_exception_handler
 from portal_app.web_app import PortalApp
+
+if os.environ.get("PORTAL_BENCH_FLOOR") == "1":  # only the load benchmark's server (bench/server.py)
+    import bench.floor  # noqa: F401  (its floor handler)
 
 app = PortalApp(
     stylesheets=["/portal.css"],

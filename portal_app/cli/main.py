@@ -14,7 +14,9 @@ from typing import NoReturn
 from sqlmodel import Session, select
 
 from portal_app.cli import mail as cli_mail
+from portal_app.cli import notices as cli_notices
 from portal_app.cli import payments as cli_payments
+from portal_app.cli import plans as cli_plans
 from portal_app.cli import provider as cli_provider
 from portal_app.config import settings
 from portal_app.db import session_scope
@@ -204,6 +206,8 @@ def build_parser() -> Parser:
     cli_provider.register(commands)
     cli_payments.register(commands)
     cli_mail.register(commands)
+    cli_notices.register(commands)
+    cli_plans.register(commands)
     return parser
 
 

@@ -14,11 +14,10 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.policy import default
 from pathlib import Path
 
 from portal_app.config import settings
-from portal_app.mail.smtp import MailError, deliver
+from portal_app.mail.smtp import POLICY, MailError, deliver
 
 log = logging.getLogger("portal.mail")
 
@@ -91,7 +90,7 @@ def resend_held(*, now: datetime | None = None) -> ResendReport:
 
 
 def _resend_one(smtp_url: str, path: Path, claimed: Path, report: ResendReport, now: datetime) -> None:
-    message = email.message_from_bytes(claimed.read_bytes(), policy=default)
+    message = email.message_from_bytes(claimed.read_bytes(), policy=POLICY)
     what = f"{message['Subject']!r} to {message['To']}"
     expires = message[EXPIRES_HEADER]
     del message[EXPIRES_HEADER]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -11,7 +11,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 from portal_app.config import settings
 from portal_app.mail.held import Resend, hold
 from portal_app.mail.outbox import write_to_outbox
-from portal_app.mail.smtp import MailError, deliver
+from portal_app.mail.smtp import POLICY, MailError, deliver
 
 __all__ = ["Attachment", "MailError", "send_mail"]
 
@@ -28,21 +28,30 @@ class Attachment:
 
 
 def send_mail(
-    to: str, subject: str, text: str, *, resend: Resend | None = None, attachments: Sequence[Attachment] = ()
+    to: str,
+    subject: str,
+    text: str,
+    *,
+    resend: Resend | None = None,
+    attachments: Sequence[Attachment] = (),
+    headers: Mapping[str, str] | None = None,
 ) -> None:
-    """Send a plain-text email, with the attachments if any (blocking: call it from a worker thread in the app).
+    """Send a plain-text email, with the attachments and extra headers (e.g. List-Unsubscribe) if any (blocking:
+    call it from a worker thread in the app).
 
     Raises MailError when the SMTP server cannot be reached or refuses the message. With `resend`, a
     failure that may pass (server down, 4xx) also keeps the message (attachments included) for `mail retry`
     and says so.
     """
     cfg = settings()
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["From"] = cfg.mail_from
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=parseaddr(cfg.mail_from)[1].rpartition("@")[2] or "portal.localhost")
+    for name, value in (headers or {}).items():
+        message[name] = value
     # Plain ASCII stays readable in the outbox file: no quoted-printable breaks inside links.
     message.set_content(text, cte="7bit" if text.isascii() else "quoted-printable")
     for attachment in attachments:

@@ -6,12 +6,16 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.policy import default
 from urllib.parse import unquote, urlsplit
 
 from portal_app.errors import PortalError
 
 TIMEOUT_SECONDS = 15
 DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+# Messages fold their headers at RFC 5322's hard limit, so a long link (List-Unsubscribe) stays one plain word: at
+# 78 characters the library would turn it into encoded words, which mail programs do not read as a link.
+POLICY = default.clone(max_line_length=998)
 
 
 class MailError(PortalError):

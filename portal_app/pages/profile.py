@@ -12,7 +12,7 @@ from portal_app.components.tables import labelled_cells
 from portal_app.pages.profile_two_factor import two_factor_section
 from portal_app.pages.registry import portal_page
 from portal_app.state.limits import NAME_MAX, RULES_TEXT
-from portal_app.state.profile import ConfirmEmailState, ProfileState, UndoEmailState
+from portal_app.state.profile import ConfirmEmailState, NotificationsState, ProfileState, UndoEmailState
 from portal_app.state.two_factor import TwoFactorState
 
 
@@ -168,7 +168,46 @@ def _record() -> rx.Component:
     )
 
 
-@portal_page("/portal/profile", "Profile settings", on_load=[ProfileState.load_profile, TwoFactorState.load_two_factor])
+def _preference_row(row: rx.Var) -> rx.Component:
+    switch_id = "notify-" + row.kind
+    return rx.flex(
+        rx.switch(
+            id=switch_id,
+            checked=row.enabled,
+            on_change=lambda on: NotificationsState.set_notification(row.kind, on),
+            aria_describedby=switch_id + "-hint",
+        ),
+        rx.vstack(
+            rx.el.label(row.label, html_for=switch_id, class_name="field-label"),
+            rx.text(row.hint, size="1", color_scheme="gray", id=switch_id + "-hint", as_="p"),
+            spacing="0",
+        ),
+        spacing="3",
+        align="start",
+    )
+
+
+def _notifications() -> rx.Component:
+    return section(
+        "Notifications",
+        rx.text(
+            "Choose which emails you get. Changes are saved at once.", size="2", as_="p", margin_bottom="var(--space-3)"
+        ),
+        form_notice(NotificationsState.notice),
+        form_error(NotificationsState.error),
+        until_loaded(
+            NotificationsState.loaded,
+            rx.vstack(rx.foreach(NotificationsState.preferences, _preference_row), spacing="3", id="notifications"),
+            lines=4,
+        ),
+    )
+
+
+@portal_page(
+    "/portal/profile",
+    "Profile settings",
+    on_load=[ProfileState.load_profile, TwoFactorState.load_two_factor, NotificationsState.load_notifications],
+)
 def profile_page() -> rx.Component:
     """The person's own settings."""
     return portal_shell(
@@ -185,6 +224,7 @@ def _settings() -> rx.Component:
         section("Sign-in email", _email_form()),
         section("Password", _password_form()),
         two_factor_section(),
+        _notifications(),
         rx.cond(ProfileState.linked, _record()),
         columns=rx.breakpoints(initial="1", md="2"),
         spacing="4",

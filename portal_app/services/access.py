@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from portal_app.errors import NotFound, PortalError
@@ -258,6 +259,31 @@ def staff_ticket(db: Session, staff: StaffScope, ticket_id: object) -> tuple[Tic
         raise NotFound(TICKET_NOT_FOUND)
     ticket, customer = found
     return ticket, customer
+
+
+def staff_member(db: Session, staff: StaffScope, user_id: object) -> PortalUser:
+    """An active staff member (agent or administrator) of the staff's organisation, or NotFound."""
+    wanted = db_id(user_id)
+    member = (
+        db.exec(
+            select(PortalUser).where(
+                PortalUser.id == wanted,
+                PortalUser.staff_organisation_id == staff.organisation.id,
+                col(PortalUser.is_active).is_(True),
+            )
+        ).first()
+        if wanted is not None
+        else None
+    )
+    if member is None:
+        raise NotFound(PERSON_NOT_FOUND)
+    return member
+
+
+def ticket_numbered(number: int) -> ColumnElement[bool]:
+    """The condition "the ticket with this number", for a search inside a query that is already scoped to the
+    staff's organisation (the inbox); on its own it scopes nothing."""
+    return col(Ticket.id) == number
 
 
 def staff_article(db: Session, staff: StaffScope, article_id: object) -> Article:

@@ -1,11 +1,12 @@
-"""Profile settings and the email-change confirmation page."""
+"""Profile settings (with Notifications: which emails the person gets) and the email-change confirmation page."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from portal_app.errors import PortalError
-from portal_app.services.accounts import profile
+from portal_app.services.accounts import notification_preferences, profile
+from portal_app.services.accounts.notification_preferences import Preference
 from portal_app.services.accounts.profile import ProfilePage, SessionRow
 from portal_app.services.accounts.proofs import TooManyWrongProofs
 from portal_app.services.common.inputs import parse_id
@@ -156,6 +157,41 @@ class ProfileState(FieldErrors, SessionState):
             self.sessions_notice = refused.message
             return None
         self.sessions_notice = f"Signed out {device}."
+        return None
+
+
+class NotificationsState(SessionState):
+    """Profile → Notifications: each kind of email the person can turn off, saved on each toggle."""
+
+    preferences: list[Preference] = []
+    notice: str = ""
+    error: str = ""
+    loaded: bool = False
+
+    @rx.event
+    async def load_notifications(self):
+        """Read the person's choices (redirects when signed out)."""
+        self.notice = self.error = ""
+        try:
+            self.preferences = await self._call(notification_preferences.preferences)
+        except SignedOut:
+            return self._login_redirect()
+        self.loaded = True
+        return None
+
+    @rx.event
+    async def set_notification(self, kind: str, enabled: bool):
+        """Turn one kind of email on or off for the signed-in person."""
+        self.notice = self.error = ""
+        try:
+            self.preferences = await self._call(notification_preferences.set_preference, kind, enabled)
+        except SignedOut:
+            return self._login_redirect()
+        except PortalError as refused:
+            self.error = refused.message
+            return None
+        label = next((row.label for row in self.preferences if row.kind == kind), "")
+        self.notice = f"{label}: {'on' if enabled else 'off'}. Saved."
         return None
 
 

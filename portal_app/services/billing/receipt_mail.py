@@ -7,7 +7,8 @@ callers racing for one payment exactly one sends. A claimed receipt is released 
 automatic-payments run, within RETRY_WINDOW) only when nothing went out: the PDF could not be made, or every
 recipient's send failed for good. A send that may work later (server down, 4xx) is held for `mail retry`, so its
 claim stays: releasing it too would send that recipient the receipt twice. A crash between claim and send loses
-that receipt: never two wins over always one.
+that receipt: never two wins over always one. People who turned receipts off (Profile → Notifications, or the
+email's one-click unsubscribe) are not mailed; each email carries its recipient's unsubscribe link and headers.
 """
 
 from __future__ import annotations
@@ -21,17 +22,18 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from portal_app.config import settings
-from portal_app.mail import Attachment, MailError, Resend, send_mail
-from portal_app.models import Customer, Organisation, Payment, PaymentStatus
+from portal_app.mail import Attachment
+from portal_app.models import Customer, NotificationKind, Organisation, Payment, PaymentStatus
 from portal_app.models.base import utcnow
 from portal_app.payments.gateway import as_dict, client, options, stripe_configured
 from portal_app.pdf.receipt import render_receipt_pdf
 from portal_app.services.access import stripe_payment
+from portal_app.services.accounts.notification_mail import mail_each
+from portal_app.services.accounts.notification_preferences import Recipient, recipients
 from portal_app.services.billing.payment_words import CARD, method_of
 from portal_app.services.billing.receipts import ReceiptDocument, document_of
 from portal_app.services.common.dates import show_date
 from portal_app.services.common.money import format_money
-from portal_app.services.support.ticket_mail import recipients
 
 log = logging.getLogger(__name__)
 
@@ -100,14 +102,14 @@ def send_receipt(db: Session, payment: Payment) -> bool:
         _fill_card(db, payment, organisation)
         document = document_of(db, payment)
         pdf = render_receipt_pdf(document)
-        addresses = recipients(db, customer)
+        addresses = recipients(db, customer, NotificationKind.RECEIPTS)
     except Exception:
         db.rollback()
         log.exception("Could not make the receipt of payment %s; released for a later try", payment.id)
         _release(db, payment)
         return False
     if not addresses:
-        log.warning("Payment %s: the customer has no address to send the receipt to", payment.id)
+        log.warning("Payment %s: nobody to send the receipt to (no address, or receipts turned off)", payment.id)
         return False
     if not _send(payment, document, pdf, addresses):
         _release(db, payment)
@@ -173,24 +175,17 @@ def _fill_card(db: Session, payment: Payment, organisation: Organisation) -> Non
     db.commit()
 
 
-def _send(payment: Payment, document: ReceiptDocument, pdf: bytes, addresses: list[str]) -> bool:
-    """Email each address; True when at least one got it or holds it for `mail retry`."""
+def _send(payment: Payment, document: ReceiptDocument, pdf: bytes, addresses: list[Recipient]) -> bool:
+    """Email each recipient; True when at least one got it or holds it for `mail retry`."""
     subject, text = _message(document)
-    attachment = Attachment(document.filename, pdf)
-    delivered = False
-    for index, address in enumerate(addresses):
-        try:
-            send_mail(
-                address, subject, text, resend=Resend(name=f"receipt-{payment.id}-{index}"), attachments=[attachment]
-            )
-        except MailError as exc:
-            delivered = delivered or exc.transient  # held for `mail retry`
-            log.warning("Receipt of payment %s to %s not sent: %s", payment.id, address, exc.message)
-        except Exception:
-            log.exception("Receipt of payment %s to %s not sent", payment.id, address)
-        else:
-            delivered = True
-    return delivered
+    return mail_each(
+        addresses,
+        NotificationKind.RECEIPTS,
+        subject,
+        text,
+        attachments=[Attachment(document.filename, pdf)],
+        resend_name=f"receipt-{payment.id}",
+    )
 
 
 def _message(document: ReceiptDocument) -> tuple[str, str]:

@@ -41,6 +41,7 @@ class AuditAction(enum.StrEnum):
     CREATED_PROJECT = "Created project"
     EDITED_PROJECT = "Edited project"
     IMPORTED_CSV = "Imported CSV"
+    EMAIL_SETTINGS = "Changed email settings"
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from portal_app.models import PortalUser
+from portal_app.errors import NotFound
 from portal_app.models.base import utcnow
-from portal_app.services.access import db_id, staff_scope, staff_ticket
+from portal_app.services.access import staff_member, staff_scope, staff_ticket
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.support.customer_panel import NO_ASSIGNEE
 from portal_app.services.support.tickets import TicketInputError, TicketThread, thread_view
@@ -23,20 +23,10 @@ def assign_ticket(db: Session, principal: Principal, ticket_id: object, assignee
         wanted = None
     else:
         raw = int(assignee) if isinstance(assignee, str) and assignee.isdigit() and len(assignee) <= 12 else assignee
-        user_id = db_id(raw)
-        wanted = (
-            db.exec(
-                select(PortalUser.id).where(
-                    col(PortalUser.id) == user_id,
-                    col(PortalUser.staff_organisation_id) == staff.organisation.id,
-                    col(PortalUser.is_active).is_(True),
-                )
-            ).first()
-            if user_id is not None
-            else None
-        )
-        if wanted is None:
-            raise TicketInputError(NOT_COLLEAGUE, field="assignee")
+        try:
+            wanted = staff_member(db, staff, raw).id
+        except NotFound:
+            raise TicketInputError(NOT_COLLEAGUE, field="assignee") from None
     if ticket.assignee_id != wanted:
         ticket.assignee_id = wanted
         ticket.updated_at = utcnow()

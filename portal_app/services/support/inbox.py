@@ -30,7 +30,7 @@ from portal_app.models import (
 )
 from portal_app.models.base import utcnow
 from portal_app.models.support import OPEN_STATUSES
-from portal_app.services.access import StaffScope, provider_organisation, staff_scope, staff_ticket
+from portal_app.services.access import StaffScope, provider_organisation, staff_scope, staff_ticket, ticket_numbered
 from portal_app.services.accounts.passwords import hash_password, password_problem
 from portal_app.services.accounts.sessions import Principal, end_all_sessions
 from portal_app.services.common.dates import show_datetime
@@ -157,7 +157,7 @@ def _search(query: str):
         func.lower(col(Customer.email)).contains(wanted, autoescape=True),
     ]
     if number.isdigit() and len(number) <= 12:
-        matches.append(col(Ticket.id) == int(number))
+        matches.append(ticket_numbered(int(number)))
     return or_(*matches)
 
 

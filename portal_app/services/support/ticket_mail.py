@@ -2,7 +2,8 @@
 
 Build the notice inside the transaction, commit, then send: sending blocks on SMTP (call it
 from a worker thread in the app), and a mail failure is logged without undoing the staff action;
-when the mail server is down the notice is held for `mail retry`.
+when the mail server is down the notice is held for `mail retry`. People who turned ticket updates off
+(Profile → Notifications, or the email's one-click unsubscribe) are not mailed.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from portal_app.config import settings
 from portal_app.mail import Resend, send_mail
-from portal_app.models import Customer, Membership, Organisation, PortalUser, Ticket, TicketStatus
+from portal_app.models import Customer, NotificationKind, Organisation, Ticket, TicketStatus
+from portal_app.services.accounts import notification_preferences as preferences
+from portal_app.services.accounts.notification_preferences import Recipient
 
 log = logging.getLogger("portal.ticket_mail")
 
@@ -25,7 +28,7 @@ THREAD_PATH = "/portal/support"
 class Notice:
     """One email to the customer's people: the same subject and text for each recipient."""
 
-    recipients: list[str]
+    recipients: list[Recipient]
     subject: str
     text: str
 
@@ -36,15 +39,11 @@ def thread_link(ticket_id: int) -> str:
 
 
 def recipients(db: Session, customer: Customer) -> list[str]:
-    """The customer's active portal users, or the customer record's email when it has none."""
-    emails = db.exec(
-        select(PortalUser.email)
-        .join(Membership, col(Membership.portal_user_id) == col(PortalUser.id))
-        .where(Membership.customer_id == customer.id, col(PortalUser.is_active).is_(True))
-        .order_by(col(PortalUser.id))
-    ).all()
-    if emails:
-        return list(emails)
+    """The customer's contact addresses: its active portal users, or the customer record's email when it has none
+    (who of them gets ticket updates is `notification_preferences.recipients`)."""
+    people = preferences.people_of(db, customer)
+    if people:
+        return [email for _user_id, email in people]
     return [customer.email] if customer.email else []
 
 
@@ -57,7 +56,7 @@ def reply_notice(db: Session, ticket: Ticket, author: str, body: str) -> Notice:
         ticket.id,
         "Read the conversation and reply in the portal:",
     )
-    return Notice(recipients(db, customer), _subject(ticket), text)
+    return Notice(preferences.recipients(db, customer, NotificationKind.TICKETS), _subject(ticket), text)
 
 
 def status_notice(db: Session, ticket: Ticket) -> Notice:
@@ -70,17 +69,24 @@ def status_notice(db: Session, ticket: Ticket) -> Notice:
         if ticket.rating is None:
             action = "How did we do? Rate the help you got, 1 to 5 stars:"
     text = _text(organisation, paragraphs, ticket.id, action)
-    return Notice(recipients(db, customer), _subject(ticket), text)
+    return Notice(preferences.recipients(db, customer, NotificationKind.TICKETS), _subject(ticket), text)
 
 
 def send_notice(notice: Notice) -> int:
     """Send the notice to each recipient; failures are logged, never raised. Returns how many were sent."""
     sent = 0
-    for address in notice.recipients:
+    for recipient in notice.recipients:
+        footer = preferences.unsubscribe_footer(recipient, NotificationKind.TICKETS)
         try:
-            send_mail(address, notice.subject, notice.text, resend=Resend())
+            send_mail(
+                recipient.address,
+                notice.subject,
+                f"{notice.text}\n--\n{footer}\n",
+                resend=Resend(),
+                headers=preferences.unsubscribe_headers(recipient),
+            )
         except Exception:
-            log.exception("Could not send the ticket notification %r to %s", notice.subject, address)
+            log.exception("Could not send the ticket notification %r to %s", notice.subject, recipient.address)
         else:
             sent += 1
     if not notice.recipients:
