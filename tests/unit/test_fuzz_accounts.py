@@ -26,7 +26,7 @@ from test_handler_guards import fresh_state, run
 from totp_helpers import STEP, freeze_clock, turn_on
 
 from portal_app.config import settings
-from portal_app.models import AuthSession, AuthThrottle, PortalUser, TokenPurpose, TwoFactor
+from portal_app.models import AuthSession, AuthThrottle, Membership, PortalUser, TokenPurpose, TwoFactor
 from portal_app.services.accounts import auth, devices, sessions, single_use_links, two_factor
 from portal_app.services.accounts.passwords import NOT_TEXT, UNUSABLE_CHARACTER, password_problem, verify_password
 from portal_app.state import recovery
@@ -199,8 +199,11 @@ set_password_forms = st.one_of(st.builds(same_twice, hostile_value), json_value)
 
 
 def link_for(db, monkeypatch, user_id: int, purpose: TokenPurpose) -> None:
-    """Issue a fresh single-use link and make the page's URL carry it."""
-    token = single_use_links.issue(db, user_id=user_id, purpose=purpose, lifetime=timedelta(hours=1))
+    """Issue a fresh single-use link and make the page's URL carry it (an invitation names the person's customer)."""
+    customer_id = db.exec(select(Membership.customer_id).where(Membership.portal_user_id == user_id)).first()
+    token = single_use_links.issue(
+        db, user_id=user_id, purpose=purpose, lifetime=timedelta(hours=1), customer_id=customer_id
+    )
     db.commit()
     monkeypatch.setattr(recovery, "_token_from_url", lambda _state: token)
 
@@ -231,8 +234,9 @@ def test_reset_password_shows_a_message_for_any_payload(db, ann, monkeypatch, fo
 
 @pytest.fixture
 def newcomer(db):
-    """A person invited to the portal who has no password yet (the invitation sets it)."""
-    return make_user(db, email="newcomer@example.com", password=None)
+    """A person invited to a customer's portal who has no password yet (the invitation sets it)."""
+    customer = make_customer(db, make_organisation(db, name="Harbor Web Studio"))
+    return make_user(db, email="newcomer@example.com", password=None, customer=customer)
 
 
 @fuzz(30)
