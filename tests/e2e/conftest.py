@@ -227,6 +227,9 @@ def portal(portal_db: Path, smtp_server: MailSink, portal_port: int, stripe_fake
         PORTAL_OUTBOX_DIR=str(VAR / "outbox"),
         PORTAL_LOGOS_DIR=str(VAR / "logos"),
         PORTAL_ATTACHMENTS_DIR=str(VAR / "attachments"),
+        # The benchmark's floor handler (bench/floor.py): the websocket tests wait for its ping to know that the
+        # events they sent before it have run. A production app has no such handler.
+        PORTAL_BENCH_FLOOR="1",
         REFLEX_WEB_WORKDIR=str(WEB_DIR),
         REFLEX_STATES_WORKDIR=str(VAR / "states"),
         # A state that grows past 100 KB (e.g. holding a whole history) fails the tests.
