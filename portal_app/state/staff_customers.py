@@ -17,13 +17,13 @@ from portal_app.services.console.customer_edit import FIELDS, edit_customer
 from portal_app.services.console.customer_record import CustomerRecord, customer_record
 from portal_app.services.console.customers import (
     CUSTOMERS_ROUTE,
-    CustomerChoice,
     CustomerRow,
     customer_choices,
     customer_list,
     search_text,
 )
 from portal_app.state.client import caller_address
+from portal_app.state.customer_picker import CustomerPicker
 from portal_app.state.forms import FieldErrors, form_field
 from portal_app.state.pager import NEAREST_PAGE, Pager, pager_for
 from portal_app.state.session import SignedOut
@@ -92,63 +92,25 @@ class StaffCustomersState(StaffSession):
         return rx.redirect(f"{CUSTOMERS_ROUTE}?{urlencode({'q': text})}" if text else CUSTOMERS_ROUTE)
 
 
-class StaffNewUserState(StaffSession):
+class StaffNewUserState(CustomerPicker, StaffSession):
     """Creating a client user: the email, then the customer record searched for and selected, then the invitation."""
 
     loaded: bool = False
-    choices: list[CustomerChoice] = []
-    searched: str = ""
-    chosen_name: str = ""
     notice: str = ""
     error: str = ""
     form_key: int = 0
-
-    _chosen_id: int = 0
 
     @rx.event
     async def load_new_user(self):
         """Start with an empty form (redirects when signed out; nothing for agents)."""
         self.loaded = False
         self._forget_choice()
-        self.error = ""
         try:
             await self._as_admin(customer_choices, "")
         except SignedOut:
             return self._login_redirect()
         self.loaded = True
         return None
-
-    @rx.event
-    async def find_customers(self, text: str):
-        """The organisation's customers whose name, email, phone or reference contains what is typed."""
-        self.searched = search_text(text)
-        try:
-            found = await self._as_admin(customer_choices, self.searched)
-        except SignedOut:
-            return self._login_redirect()
-        self.choices = found or []
-        return None
-
-    @rx.event
-    def choose_customer(self, customer_id: int):
-        """Select one of the customers offered (only those: anything else selects nothing)."""
-        chosen = next((c for c in self.choices if c.id == customer_id), None)
-        if chosen is not None:
-            self._chosen_id = chosen.id
-            self.chosen_name = chosen.name
-            self.choices = []
-            self.error = ""
-
-    @rx.event
-    def change_customer(self):
-        """Drop the selected customer to search again."""
-        self._forget_choice()
-
-    def _forget_choice(self) -> None:
-        self._chosen_id = 0
-        self.chosen_name = ""
-        self.choices = []
-        self.searched = ""
 
     @rx.event
     async def send_invitation(self, form: dict):
@@ -158,7 +120,7 @@ class StaffNewUserState(StaffSession):
         try:
             said = await self._as_admin(
                 actions.invite_person,
-                self._chosen_id,
+                self._chosen_customer,
                 form_field(form, "email"),
                 form_field(form, "name"),
                 client_ip=caller_address(self),
@@ -169,13 +131,16 @@ class StaffNewUserState(StaffSession):
             self.error = refused.message
             return None
         if said is None:
-            self.error = CUSTOMER_GONE if self.is_admin else ""
             self._forget_choice()
+            self.error = CUSTOMER_GONE if self.is_admin else ""
             return None
         self.notice = said
         self._forget_choice()
         self.form_key += 1
         return None
+
+    def _after_choice(self) -> None:
+        self.error = ""
 
 
 class StaffCustomerState(FieldErrors, StaffSession):

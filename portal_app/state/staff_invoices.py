@@ -14,7 +14,7 @@ from portal_app.errors import PortalError
 from portal_app.services.common.inputs import parse_id
 from portal_app.services.common.pagination import parse_page
 from portal_app.services.console import invoice_actions as actions
-from portal_app.services.console.customers import CustomerChoice, customer_choices, search_text
+from portal_app.services.console.customers import search_text
 from portal_app.services.console.invoices import (
     INVOICES_ROUTE,
     STATUSES,
@@ -26,6 +26,7 @@ from portal_app.services.console.invoices import (
     read_filters,
 )
 from portal_app.state.client import caller_address
+from portal_app.state.customer_picker import CustomerPicker
 from portal_app.state.forms import FieldErrors, form_field
 from portal_app.state.pager import NEAREST_PAGE, Pager, pager_for
 from portal_app.state.session import SignedOut
@@ -152,7 +153,7 @@ class StaffInvoicesState(FieldErrors, StaffSession):
         return rx.redirect(INVOICES_ROUTE)
 
 
-class StaffInvoiceState(FieldErrors, StaffSession):
+class StaffInvoiceState(CustomerPicker, FieldErrors, StaffSession):
     """One invoice of the organisation: its figures and payments, and the actions on it."""
 
     loaded: bool = False
@@ -162,13 +163,9 @@ class StaffInvoiceState(FieldErrors, StaffSession):
     error: str = ""
     form_key: int = 0
     today: str = ""
-    choices: list[CustomerChoice] = []
-    searched: str = ""
-    chosen_name: str = ""
     move_question: str = ""
 
     _invoice_id: int = 0
-    _move_to_id: int = 0
 
     @rx.event
     async def load_invoice(self):
@@ -229,44 +226,12 @@ class StaffInvoiceState(FieldErrors, StaffSession):
         return await self._act(actions.void_invoice, VOID_FIELDS, form_field(form, "reason"))
 
     @rx.event
-    async def find_customers(self, text: str):
-        """The organisation's customers matching what is typed, to move the invoice to."""
-        self.searched = search_text(text)
-        try:
-            found = await self._as_admin(customer_choices, self.searched)
-        except SignedOut:
-            return self._login_redirect()
-        self.choices = found or []
-        return None
-
-    @rx.event
-    def choose_customer(self, customer_id: int):
-        """Select one of the customers offered (only those: anything else selects nothing)."""
-        chosen = next((c for c in self.choices if c.id == customer_id), None)
-        if chosen is not None:
-            self._move_to_id = chosen.id
-            self.chosen_name = chosen.name
-            self.choices = []
-            self.move_question = ""
-            self._clear_field_errors(*MOVE_FIELDS.values())
-
-    @rx.event
-    def change_customer(self):
-        """Drop the selected customer to search again."""
-        self._forget_choice()
-
-    def _forget_choice(self) -> None:
-        self._move_to_id = 0
-        self.chosen_name = self.searched = self.move_question = ""
-        self.choices = []
-
-    @rx.event
     async def ask_move(self):
         """Check the move and ask to confirm it, naming both customers."""
         self.notice = self.error = ""
         self._clear_field_errors()
         try:
-            question = await self._as_admin(actions.move_question, self._invoice_id, self._move_to_id)
+            question = await self._as_admin(actions.move_question, self._invoice_id, self._chosen_customer)
         except SignedOut:
             return self._login_redirect()
         except PortalError as refused:
@@ -282,7 +247,11 @@ class StaffInvoiceState(FieldErrors, StaffSession):
     @rx.event
     async def move_invoice(self):
         """Move the invoice to the selected customer (after the confirmation)."""
-        redirect = await self._act(actions.move_invoice, MOVE_FIELDS, self._move_to_id)
+        redirect = await self._act(actions.move_invoice, MOVE_FIELDS, self._chosen_customer)
         if not self.error and not self.field_errors:
             self._forget_choice()
         return redirect
+
+    def _after_choice(self) -> None:
+        self.move_question = ""
+        self._clear_field_errors(*MOVE_FIELDS.values())

@@ -10,7 +10,6 @@ import reflex as rx
 from portal_app.errors import PortalError
 from portal_app.services.common.inputs import parse_id
 from portal_app.services.common.pagination import parse_page
-from portal_app.services.console.customers import CustomerChoice, customer_choices, search_text
 from portal_app.services.console.projects import (
     NEW_PROJECT_ROUTE,
     PROJECTS_ROUTE,
@@ -24,6 +23,7 @@ from portal_app.services.console.projects import (
 )
 from portal_app.services.projects.editing import NAME_MAX, STATUSES
 from portal_app.state.client import caller_address
+from portal_app.state.customer_picker import CustomerPicker
 from portal_app.state.forms import FieldErrors, form_field
 from portal_app.state.pager import NEAREST_PAGE, Pager, pager_for
 from portal_app.state.session import SignedOut
@@ -69,7 +69,7 @@ class StaffProjectsState(StaffSession):
         return None
 
 
-class StaffProjectState(FieldErrors, StaffSession):
+class StaffProjectState(CustomerPicker, FieldErrors, StaffSession):
     """One project's form: a new project (/staff/projects/new) or an existing one (/staff/projects/<id>)."""
 
     loaded: bool = False
@@ -78,12 +78,8 @@ class StaffProjectState(FieldErrors, StaffSession):
     notice: str = ""
     error: str = ""
     form_key: int = 0
-    choices: list[CustomerChoice] = []
-    searched: str = ""
-    chosen_name: str = ""
 
     _project_id: int = 0
-    _customer_id: int = 0
     _saved: str = ""  # what to say once the page of a project just created has loaded
 
     @rx.event
@@ -107,37 +103,6 @@ class StaffProjectState(FieldErrors, StaffSession):
         return None
 
     @rx.event
-    async def find_customers(self, text: str):
-        """The organisation's customers matching what is typed."""
-        self.searched = search_text(text)
-        try:
-            found = await self._as_admin(customer_choices, self.searched)
-        except SignedOut:
-            return self._login_redirect()
-        self.choices = found or []
-        return None
-
-    @rx.event
-    def choose_customer(self, customer_id: int):
-        """Select one of the customers offered (only those: anything else selects nothing)."""
-        chosen = next((c for c in self.choices if c.id == customer_id), None)
-        if chosen is not None:
-            self._customer_id = chosen.id
-            self.chosen_name = chosen.name
-            self.choices = []
-            self._clear_field_errors(PROJECT_FIELDS["customer"])
-
-    @rx.event
-    def change_customer(self):
-        """Drop the selected customer to search again."""
-        self._forget_choice()
-
-    def _forget_choice(self) -> None:
-        self._customer_id = 0
-        self.chosen_name = self.searched = ""
-        self.choices = []
-
-    @rx.event
     async def save_project(self, form: dict):
         """Create the project for the chosen customer, or save the changes to this one."""
         self.notice = self.error = ""
@@ -152,7 +117,7 @@ class StaffProjectState(FieldErrors, StaffSession):
             if self.project.id:
                 said = await self._as_admin(edit_project, self._project_id, **fields)
             else:
-                created = await self._as_admin(create_project, self._customer_id, **fields)
+                created = await self._as_admin(create_project, self._chosen_customer, **fields)
                 if created is not None:
                     self._saved = f"The project is created: {self.chosen_name} sees it on their Projects page."
                     return rx.redirect(project_href(created))
@@ -169,3 +134,6 @@ class StaffProjectState(FieldErrors, StaffSession):
         self.found = form_now is not None
         self.notice = said
         return None
+
+    def _after_choice(self) -> None:
+        self._clear_field_errors(PROJECT_FIELDS["customer"])
