@@ -110,3 +110,17 @@ def text_field(
         spacing="1",
         width="100%",
     )
+
+
+def checkbox_field(name: str, label: str, checked: rx.Var, hint: str) -> rx.Component:
+    """A checkbox named and identified `name`, with its label and a hint below (a settings switch)."""
+    return rx.vstack(
+        rx.el.label(
+            rx.el.input(type="checkbox", name=name, id=name, default_checked=checked, class_name="checkbox"),
+            label,
+            html_for=name,
+            class_name="checkbox-label",
+        ),
+        rx.text(hint, size="1", color_scheme="gray"),
+        spacing="1",
+    )

@@ -7,6 +7,7 @@ import reflex as rx
 
 from portal_app.components.auth_card import form_error
 from portal_app.components.cards import heading_with_back_link, labelled, link_button, position_notice, section
+from portal_app.components.customer_picker import customer_picker
 from portal_app.components.fields import text_field
 from portal_app.components.loading import until_loaded
 from portal_app.components.tables import data_table, money_status_badge, pager
@@ -109,73 +110,6 @@ def staff_customers_page() -> rx.Component:
 # --- creating a client user ---------------------------------------------------------------------------------------
 
 
-def _choice(choice: rx.Var) -> rx.Component:
-    return rx.el.li(
-        rx.button(
-            rx.vstack(
-                rx.text(choice.name, weight="medium"),
-                rx.cond(choice.detail != "", rx.text(choice.detail, size="1", color_scheme="gray")),
-                spacing="0",
-                align="start",
-            ),
-            type="button",
-            variant="soft",
-            width="100%",
-            height="auto",
-            padding_y="var(--space-2)",
-            justify="start",
-            on_click=StaffNewUserState.choose_customer(choice.id),
-        ),
-    )
-
-
-def _customer_picker() -> rx.Component:
-    state = StaffNewUserState
-    return rx.cond(
-        state.chosen_name != "",
-        rx.flex(
-            rx.text("Linked customer: ", rx.el.strong(state.chosen_name), id="chosen-customer"),
-            rx.button("Change", type="button", variant="ghost", size="2", on_click=state.change_customer),
-            spacing="3",
-            align="center",
-            wrap="wrap",
-        ),
-        rx.vstack(
-            rx.el.label("Linked customer", html_for="customer-lookup", class_name="field-label"),
-            rx.text(
-                "Search for and select the customer record: by name, email, phone or reference.",
-                size="1",
-                color_scheme="gray",
-                id="customer-lookup-hint",
-            ),
-            rx.input(
-                id="customer-lookup",
-                name="customer_lookup",
-                placeholder="Start typing a customer's name",
-                max_length=100,
-                auto_complete="off",
-                size="3",
-                width="100%",
-                aria_describedby="customer-lookup-hint",
-                on_change=state.find_customers.debounce(300),
-            ),
-            rx.box(
-                rx.cond(
-                    state.choices.length() > 0,
-                    rx.el.ul(
-                        rx.foreach(state.choices, _choice), class_name="ticket-list", aria_label="Matching customers"
-                    ),
-                    rx.cond(state.searched != "", rx.text("No customer matches.", size="2", color_scheme="gray")),
-                ),
-                aria_live="polite",
-                width="100%",
-            ),
-            spacing="1",
-            width="100%",
-        ),
-    )
-
-
 @portal_page(NEW_USER_ROUTE, "Create a client user", on_load=StaffNewUserState.load_new_user)
 def staff_new_user_page() -> rx.Component:
     """Enter the email, search for and select the customer record, send the invitation."""
@@ -192,7 +126,12 @@ def staff_new_user_page() -> rx.Component:
                         form_error(state.error),
                         _text_field("Email", "new-user-email", "email", "email", required=True),
                         _text_field("Name (optional)", "new-user-name", "name", "text"),
-                        _customer_picker(),
+                        customer_picker(
+                            StaffNewUserState,
+                            "Linked customer",
+                            "customer-lookup",
+                            "Search for and select the customer record: by name, email, phone or reference.",
+                        ),
                         rx.button("Send invitation", type="submit", size="3", disabled=state.chosen_name == ""),
                         spacing="4",
                         width="100%",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal_app.components.auth_card import field, form_error
 from portal_app.components.cards import section
+from portal_app.components.fields import checkbox_field
 from portal_app.components.loading import until_loaded
 from portal_app.components.settings_nav import settings_nav
 from portal_app.components.tickets import form_notice
@@ -14,30 +15,17 @@ from portal_app.pages.staff import staff_shell
 from portal_app.state.staff_emails import EMAILS_ROUTE, StaffEmailSettingsState
 
 
-def _checkbox(name: str, label: str, checked: rx.Var, hint: str) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(
-            rx.el.input(type="checkbox", name=name, id=name, default_checked=checked, class_name="checkbox"),
-            label,
-            html_for=name,
-            class_name="checkbox-label",
-        ),
-        rx.text(hint, size="1", color_scheme="gray"),
-        spacing="1",
-    )
-
-
 def _form() -> rx.Component:
     state = StaffEmailSettingsState
     return rx.form(
         rx.vstack(
-            _checkbox(
+            checkbox_field(
                 "invoice_emails",
                 "Invoice emails",
                 state.invoice_emails,
                 "When an invoice is issued, the customer's people get it by email with the PDF attached.",
             ),
-            _checkbox(
+            checkbox_field(
                 "due_reminders",
                 "Reminder before the due date",
                 state.due_reminders,
@@ -56,7 +44,7 @@ def _form() -> rx.Component:
                 ),
                 max_width="14rem",
             ),
-            _checkbox(
+            checkbox_field(
                 "overdue_reminders",
                 "Overdue reminder",
                 state.overdue_reminders,

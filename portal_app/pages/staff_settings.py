@@ -6,25 +6,13 @@ import reflex as rx
 
 from portal_app.components.auth_card import form_error
 from portal_app.components.cards import section
+from portal_app.components.fields import checkbox_field
 from portal_app.components.loading import until_loaded
 from portal_app.components.settings_nav import settings_nav
 from portal_app.components.tickets import form_notice
 from portal_app.pages.registry import portal_page
 from portal_app.pages.staff import staff_shell
 from portal_app.state.staff_settings import PAYMENTS_ROUTE, StaffPaymentSettingsState
-
-
-def _checkbox(name: str, label: str, checked: rx.Var, hint: str) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(
-            rx.el.input(type="checkbox", name=name, id=name, default_checked=checked, class_name="checkbox"),
-            label,
-            html_for=name,
-            class_name="checkbox-label",
-        ),
-        rx.text(hint, size="1", color_scheme="gray"),
-        spacing="1",
-    )
 
 
 def _stripe_card() -> rx.Component:
@@ -74,13 +62,13 @@ def _switches_card() -> rx.Component:
         "Online payments",
         rx.form(
             rx.vstack(
-                _checkbox(
+                checkbox_field(
                     "online",
                     "Online payments on",
                     state.online_payments_enabled,
                     "Customers can pay invoices by card once Stripe has enabled card payments.",
                 ),
-                _checkbox(
+                checkbox_field(
                     "autopay",
                     "Automatic payments allowed",
                     state.autopay_allowed,

@@ -92,7 +92,7 @@ class StaffCustomersState(StaffSession):
         return rx.redirect(f"{CUSTOMERS_ROUTE}?{urlencode({'q': text})}" if text else CUSTOMERS_ROUTE)
 
 
-class StaffNewUserState(CustomerPicker, StaffSession):
+class StaffNewUserState(CustomerPicker, FieldErrors, StaffSession):
     """Creating a client user: the email, then the customer record searched for and selected, then the invitation."""
 
     loaded: bool = False

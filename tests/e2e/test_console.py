@@ -94,7 +94,7 @@ def test_admin_links_by_search_and_invites_then_resends_the_pending_invite(
     page.locator("#customer-lookup").press_sequentially(name[:12], delay=30)
     choices = page.get_by_role("list", name="Matching customers")
     choices.get_by_role("button", name=re.compile(re.escape(name))).click()
-    expect(page.locator("#chosen-customer")).to_contain_text(name)
+    expect(page.locator("#customer-lookup-chosen")).to_contain_text(name)
     check_page(page, "console-new-user")
     before = smtp_server.count()
     page.get_by_role("button", name="Send invitation").click()
