@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, or_
+from sqlalchemy import Select, and_, bindparam, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, delete, select
 
@@ -79,17 +79,7 @@ def resolve(db: Session, token: str) -> Principal | None:
     stay in the session's identity map, so `customer_scope` and `staff_scope` later cost no query."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    staff_organisation = aliased(Organisation)
-    rows = db.exec(
-        select(AuthSession, PortalUser, Membership.id, Customer, Organisation, staff_organisation)
-        .join(PortalUser, col(PortalUser.id) == col(AuthSession.portal_user_id))
-        .outerjoin(staff_organisation, staff_organisation.id == col(PortalUser.staff_organisation_id))
-        .outerjoin(Membership, col(Membership.portal_user_id) == col(PortalUser.id))
-        .outerjoin(Customer, col(Customer.id) == col(Membership.customer_id))
-        .outerjoin(Organisation, col(Organisation.id) == col(Customer.organisation_id))
-        .where(AuthSession.token_hash == token_hash(token))
-        .order_by(col(Organisation.name), col(Customer.id))
-    ).all()
+    rows = db.exec(_PRINCIPAL_ROWS, params={"token_hash": token_hash(token)}).all()
     if not rows:
         return None
     db.info[LINKED_ROWS] = rows  # the identity map holds rows weakly: keep them for the unit of work
@@ -191,3 +181,22 @@ def switch_customer(db: Session, principal: Principal, customer_id: int) -> bool
     auth.active_customer_id = customer_id
     db.add(auth)
     return True
+
+
+def _principal_rows() -> Select:
+    """The session with its person, the organisation they are staff of, and each customer record they are linked to
+    with its organisation (one row a record; one row with none when there is none), for a bound token hash."""
+    staff_organisation = aliased(Organisation)
+    return (
+        select(AuthSession, PortalUser, Membership.id, Customer, Organisation, staff_organisation)
+        .join(PortalUser, col(PortalUser.id) == col(AuthSession.portal_user_id))
+        .outerjoin(staff_organisation, staff_organisation.id == col(PortalUser.staff_organisation_id))
+        .outerjoin(Membership, col(Membership.portal_user_id) == col(PortalUser.id))
+        .outerjoin(Customer, col(Customer.id) == col(Membership.customer_id))
+        .outerjoin(Organisation, col(Organisation.id) == col(Customer.organisation_id))
+        .where(col(AuthSession.token_hash) == bindparam("token_hash"))
+        .order_by(col(Organisation.name), col(Customer.id))
+    )
+
+
+_PRINCIPAL_ROWS = _principal_rows()  # built once; every event binds its token's hash

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func
 from sqlmodel import Session, col, select
 
 from portal_app.models import Customer, Invoice, Payment, PaymentAttempt, PaymentStatus
@@ -123,10 +123,18 @@ def recent_invoices(db: Session, principal: Principal, today: date | None = None
 def history_totals(db: Session, principal: Principal) -> tuple[int, int]:
     """How many visible invoices and how many payments the customer has, in one statement."""
     customer = customer_scope(db, principal).customer
-    invoices = select(func.count()).select_from(Invoice).where(*_visible_invoices(customer)).scalar_subquery()
-    payments = select(func.count()).select_from(Payment).where(_payments_of(customer)).scalar_subquery()
-    invoice_total, payment_total = db.exec(select(invoices, payments)).one()
+    invoice_total, payment_total = db.exec(_HISTORY_TOTALS, params={"customer_id": customer.id}).one()
     return invoice_total, payment_total
+
+
+def _history_totals() -> Select:
+    customer_id = bindparam("customer_id", type_=Integer)
+    invoices = select(func.count()).select_from(Invoice).where(col(Invoice.customer_id) == customer_id, visible())
+    payments = select(func.count()).select_from(Payment).where(col(Payment.customer_id) == customer_id)
+    return select(invoices.scalar_subquery(), payments.scalar_subquery())
+
+
+_HISTORY_TOTALS = _history_totals()  # built once; each page open binds the customer's id
 
 
 def _visible_invoices(customer: Customer) -> tuple[ColumnElement[bool], ...]:
