@@ -86,8 +86,9 @@ class StaffCompanyState(FieldErrors, StaffSession):
         content = await upload.read(LOGO_MAX_BYTES + 1)
         self.uploading = True
         try:
-            await self._as_admin(profile.save_logo, upload.filename or "", content, client_ip=caller_address(self))
-            shown = await self._as_admin(profile.company_profile)
+            shown = await self._as_admin(
+                profile.save_logo, upload.filename or "", content, client_ip=caller_address(self)
+            )
         except SignedOut:
             return self._login_redirect()
         except PortalError as refused:

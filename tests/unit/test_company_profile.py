@@ -182,7 +182,7 @@ def test_an_admin_changes_only_their_own_organisation(db, acme, admin):
 def test_a_logo_is_stored_outside_the_static_files_under_a_random_name(
     db, acme, admin, logos_dir, filename, content, kind
 ):
-    url = save_logo(db, admin, filename, content, client_ip="203.0.113.9")
+    url = save_logo(db, admin, filename, content, client_ip="203.0.113.9").logo_url
     db.commit()
     db.refresh(acme)
 

@@ -92,9 +92,11 @@ def save_company_profile(
     return _profile(db, organisation)
 
 
-def save_logo(db: Session, principal: Principal, filename: object, content: object, *, client_ip: str = "") -> str:
-    """Check and store an uploaded logo as the organisation's (the old upload's file is removed); the new logo's
-    URL."""
+def save_logo(
+    db: Session, principal: Principal, filename: object, content: object, *, client_ip: str = ""
+) -> CompanyProfile:
+    """Check and store an uploaded logo as the organisation's (the old upload's file is removed); the profile as it
+    now stands."""
     staff = admin_scope(db, principal)
     if not isinstance(filename, str) or not isinstance(content, bytes):
         raise PortalError("Choose a PNG, JPEG or SVG file for the logo.", field="logo")
@@ -106,7 +108,7 @@ def save_logo(db: Session, principal: Principal, filename: object, content: obje
     _audit(db, staff, AuditAction.COMPANY_LOGO, client_ip, f"{logo.kind.upper()} logo, {len(content):,} bytes")
     db.flush()
     forget_logo(previous)
-    return branding_of(organisation).logo_url
+    return _profile(db, organisation)
 
 
 def remove_logo(db: Session, principal: Principal, *, client_ip: str = "") -> CompanyProfile:
