@@ -44,6 +44,7 @@ from portal_app.models import (
     StaffRole,
     StripeCustomer,
     Ticket,
+    TicketAttachment,
 )
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.billing.invoice_status import visible
@@ -259,6 +260,28 @@ def staff_ticket(db: Session, staff: StaffScope, ticket_id: object) -> tuple[Tic
         raise NotFound(TICKET_NOT_FOUND)
     ticket, customer = found
     return ticket, customer
+
+
+def staff_ticket_with_files(
+    db: Session, staff: StaffScope, ticket_id: object
+) -> tuple[Ticket, Customer, list[TicketAttachment]]:
+    """`staff_ticket` with the ticket's files (in upload order) read in the same statement: the staff ticket page."""
+    wanted = db_id(ticket_id)
+    rows = (
+        db.exec(
+            select(Ticket, Customer, TicketAttachment)
+            .join(Customer, col(Customer.id) == col(Ticket.customer_id))
+            .outerjoin(TicketAttachment, col(TicketAttachment.ticket_id) == col(Ticket.id))
+            .where(Ticket.id == wanted, Customer.organisation_id == staff.organisation.id)
+            .order_by(col(TicketAttachment.id))
+        ).all()
+        if wanted is not None
+        else []
+    )
+    if not rows:
+        raise NotFound(TICKET_NOT_FOUND)
+    ticket, customer, _file = rows[0]
+    return ticket, customer, [file for _ticket, _customer, file in rows if file is not None]
 
 
 def staff_member(db: Session, staff: StaffScope, user_id: object) -> PortalUser:

@@ -200,6 +200,32 @@ def test_the_ticket_page_shows_the_customer_panel_and_the_assignable_staff(db, j
     assert page.thread().subject == "Now"
 
 
+def test_the_panel_adds_up_what_is_due_per_currency_and_counts_the_open_invoices(db, jamie, bea, bakery):
+    def invoice(number: str, currency: str, total: int, paid: int, state=InvoiceState.ISSUED) -> Invoice:
+        return Invoice(
+            customer_id=bakery.id,
+            number=number,
+            state=state,
+            issued_on=date(2026, 11, 1),
+            due_on=date(2026, 11, 15),
+            currency=currency,
+            total_minor=total,
+            paid_minor=paid,
+        )
+
+    db.add(invoice("INV-1", "USD", 5_000, 0))
+    db.add(invoice("INV-2", "USD", 2_550, 50))
+    db.add(invoice("INV-3", "EUR", 1_000, 0))
+    db.add(invoice("INV-4", "EUR", 9_000, 9_000))  # paid
+    db.add(invoice("INV-5", "USD", 7_000, 0, state=InvoiceState.DRAFT))  # not issued
+    db.add(invoice("INV-6", "USD", 3_000, 0, state=InvoiceState.VOID))
+    db.commit()
+
+    panel = inbox.staff_thread(db, jamie, open_ticket(db, bea)).panel
+
+    assert (panel.balance, panel.open_invoices) == ("€10.00 + $75.00", 3)
+
+
 def test_a_customer_with_nothing_due_and_no_services_says_so(db, jamie, bea):
     page = inbox.staff_thread(db, jamie, open_ticket(db, bea))
     assert (page.panel.balance, page.panel.services, page.panel.other_tickets) == ("Nothing due", [], [])

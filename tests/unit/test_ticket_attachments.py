@@ -20,7 +20,7 @@ from portal_app.errors import NotFound
 from portal_app.models import PortalUser, TicketAttachment
 from portal_app.models.base import utcnow
 from portal_app.services.accounts import customer_admin, sessions
-from portal_app.services.support import attachments, tickets
+from portal_app.services.support import attachments, inbox, tickets
 from portal_app.services.support.attachments import (
     MAX_BYTES,
     MAX_FILES,
@@ -218,6 +218,21 @@ def test_staff_reply_with_files(db, bea, jamie):
 
     assert [f.name for f in thread.messages[-1].attachments] == ["how-to.pdf"]
     assert [f.name for f in tickets.ticket_thread(db, bea, ticket_id).messages[-1].attachments] == ["how-to.pdf"]
+
+
+def test_the_staff_ticket_page_shows_the_requests_files_and_each_replys(db, bea, jamie):
+    ticket_id = new_ticket_with(db, bea, ("router.png", PNG), ("modem.log", LOG))
+    staged_for(db, bea, ("speedtest.png", PNG), form=StagingForm(KEY, ticket_id))
+    tickets.reply(db, bea, ticket_id, "Here is the speed test.", KEY)
+    db.commit()
+    plain = open_ticket(db, bea, subject="No files")
+
+    page = inbox.staff_thread(db, jamie, ticket_id)
+
+    assert [f.name for f in page.attachments] == ["router.png", "modem.log"]
+    assert [[f.name for f in m.attachments] for m in page.messages] == [["speedtest.png"]]
+    empty = inbox.staff_thread(db, jamie, plain)
+    assert (empty.subject, empty.attachments, empty.messages) == ("No files", [], [])
 
 
 def test_nobody_stages_for_a_ticket_not_theirs(db, bea, jamie):

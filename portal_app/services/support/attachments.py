@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import secrets
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -442,6 +443,11 @@ def thread_attachments(db: Session, ticket: Ticket) -> dict[int | None, list[Att
     rows = db.exec(
         select(TicketAttachment).where(TicketAttachment.ticket_id == ticket.id).order_by(col(TicketAttachment.id))
     ).all()
+    return files_by_message(rows)
+
+
+def files_by_message(rows: Iterable[TicketAttachment]) -> dict[int | None, list[AttachmentView]]:
+    """Files of one ticket, read in upload order, by the message they came with (None: the ticket's request)."""
     found: dict[int | None, list[AttachmentView]] = {}
     for row in rows:
         href = f"{ATTACHMENTS_PATH}/{row.id}"

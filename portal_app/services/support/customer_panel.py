@@ -1,21 +1,21 @@
 """The customer panel beside a staff ticket: the customer's active services, what they owe and their other recent
-tickets, with the organisation's staff the ticket can be assigned to. Two statements: the account figures
-(services/accounts/figures.py) and one UNION ALL of the lists."""
+tickets, with the organisation's staff the ticket can be assigned to: one UNION ALL of what is due per currency and
+the three lists."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, String, cast, literal, union_all
+from sqlalchemy import Integer, String, cast, func, literal, union_all
 from sqlmodel import Session, col, select
 
-from portal_app.models import Customer, Organisation, PortalUser, Service, Ticket
-from portal_app.services.accounts.figures import account_figures
+from portal_app.models import Customer, Invoice, Organisation, PortalUser, Service, Ticket
+from portal_app.services.billing.invoice_status import outstanding
 from portal_app.services.common.money import format_money
 from portal_app.services.support.tickets import STAFF_THREAD_PATH, TicketThread
 
-SERVICES, TICKETS, STAFF = "service", "ticket", "staff"
+DUE, SERVICES, TICKETS, STAFF = "due", "service", "ticket", "staff"
 SERVICES_SHOWN = 10
 TICKETS_SHOWN = 5
 STAFF_SHOWN = 200
@@ -76,9 +76,23 @@ def _branch(kind: str, number, label, extra, *, where, order, limit: int):
     )
 
 
+def _due(customer: Customer):
+    """What the customer owes per currency: (DUE, amount in minor units, currency, how many invoices)."""
+    return (
+        select(
+            literal(DUE, String).label("kind"),
+            cast(func.sum(col(Invoice.total_minor) - col(Invoice.paid_minor)), Integer),
+            cast(col(Invoice.currency), String),
+            cast(func.count(), String),
+        )
+        .where(col(Invoice.customer_id) == customer.id, outstanding())
+        .group_by(col(Invoice.currency))
+    )
+
+
 def panel_rows(db: Session, organisation: Organisation, ticket: Ticket, customer: Customer) -> list[tuple]:
-    """(kind, id, label, extra) of the customer's active services, their other latest tickets (extra: status) and
-    the organisation's active staff, in one statement."""
+    """(kind, number, label, extra) in one statement: what is due per currency (amount, currency, invoices), the
+    customer's active services, their other latest tickets (extra: status) and the organisation's active staff."""
     services = _branch(
         SERVICES,
         col(Service.id),
@@ -106,7 +120,7 @@ def panel_rows(db: Session, organisation: Organisation, ticket: Ticket, customer
         order=[col(PortalUser.name), col(PortalUser.id)],
         limit=STAFF_SHOWN,
     )
-    return list(db.exec(union_all(services, tickets, staff)).all())
+    return list(db.exec(union_all(_due(customer), services, tickets, staff)).all())
 
 
 def staff_ticket_thread(
@@ -119,12 +133,16 @@ def staff_ticket_thread(
     status_label: Callable[[str], str],
 ) -> StaffTicketThread:
     """The thread with the customer panel and the staff options (statuses worded by `status_label`)."""
-    figures = account_figures(db, customer)
+    due: dict[str, int] = {}
+    open_invoices = 0
     services: list[str] = []
     others: list[PanelTicket] = []
     staff: list[StaffOption] = []
     for kind, number, label, extra in panel_rows(db, organisation, ticket, customer):
-        if kind == SERVICES:
+        if kind == DUE:
+            due[label] = int(number)
+            open_invoices += int(extra)
+        elif kind == SERVICES:
             services.append(label)
         elif kind == TICKETS:
             others.append(PanelTicket(number, label, extra, status_label(extra), f"{STAFF_THREAD_PATH}/{number}"))
@@ -133,12 +151,12 @@ def staff_ticket_thread(
     services.sort(key=str.casefold)  # a UNION ALL keeps no order: sort here
     others.sort(key=lambda other: other.id, reverse=True)
     staff.sort(key=lambda option: option.label.casefold())
-    balances = [format_money(amount, currency) for currency, amount in sorted(figures.balances.items())]
+    balances = [format_money(amount, currency) for currency, amount in sorted(due.items())]
     panel = CustomerPanel(
         customer_id=customer.id,
         services=services,
         balance=" + ".join(balances) or NOTHING_DUE,
-        open_invoices=figures.open_invoices,
+        open_invoices=open_invoices,
         other_tickets=others,
     )
     fields = {name: getattr(thread, name) for name in TicketThread.__dataclass_fields__}

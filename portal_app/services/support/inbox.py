@@ -30,12 +30,20 @@ from portal_app.models import (
 )
 from portal_app.models.base import utcnow
 from portal_app.models.support import OPEN_STATUSES
-from portal_app.services.access import StaffScope, provider_organisation, staff_scope, staff_ticket, ticket_numbered
+from portal_app.services.access import (
+    StaffScope,
+    provider_organisation,
+    staff_scope,
+    staff_ticket,
+    staff_ticket_with_files,
+    ticket_numbered,
+)
 from portal_app.services.accounts.passwords import hash_password, password_problem
 from portal_app.services.accounts.sessions import Principal, end_all_sessions
 from portal_app.services.common.dates import show_datetime
 from portal_app.services.common.pagination import PageInfo, PageRequest, clamp
 from portal_app.services.support import ticket_mail
+from portal_app.services.support.attachments import files_by_message
 from portal_app.services.support.customer_panel import StaffTicketThread, staff_ticket_thread
 from portal_app.services.support.ticket_mail import Notice
 from portal_app.services.support.tickets import (
@@ -254,8 +262,8 @@ def staff_thread(db: Session, principal: Principal, ticket_id: object) -> StaffT
     """The ticket's thread with the customer's name and email, inside the staff member's organisation, and the
     customer panel beside it with the staff the ticket can be assigned to."""
     staff = staff_scope(db, principal)
-    ticket, customer = staff_ticket(db, staff, ticket_id)
-    thread = thread_view(db, ticket, customer, for_staff=True)
+    ticket, customer, files = staff_ticket_with_files(db, staff, ticket_id)
+    thread = thread_view(db, ticket, customer, for_staff=True, files=files_by_message(files))
     return staff_ticket_thread(db, staff.organisation, ticket, customer, thread, status_label=staff_label)
 
 

@@ -421,15 +421,23 @@ def _followed(db: Session, ticket: Ticket, for_staff: bool) -> dict[str, object]
     return {"follows_up": earlier.id, "follows_up_subject": earlier.subject, "follows_up_href": f"{path}/{earlier.id}"}
 
 
-def thread_view(db: Session, ticket: Ticket, customer: Customer, *, for_staff: bool = False) -> TicketThread:
+def thread_view(
+    db: Session,
+    ticket: Ticket,
+    customer: Customer,
+    *,
+    for_staff: bool = False,
+    files: dict[int | None, list[AttachmentView]] | None = None,
+) -> TicketThread:
     """The thread of a ticket in hand, as the customer who raised it sees it (their locale; rated once resolved;
     a reply reopens it for a while once finished, then a follow-up; never the internal notes) or, for staff, in
-    server time with the customer's email, the internal notes and the assignee (staff never rate nor follow up)."""
+    server time with the customer's email, the internal notes and the assignee (staff never rate nor follow up).
+    `files`: the ticket's files when the caller read them with the ticket (`files_by_message`)."""
     locale = None if for_staff else customer.locale
     is_open = ticket.status in OPEN_STATUSES
     deadline = None if for_staff else reopen_deadline(ticket)
     reopens = deadline is not None and utcnow() <= deadline
-    files = thread_attachments(db, ticket)
+    files = thread_attachments(db, ticket) if files is None else files
     return TicketThread(
         id=ticket.id,
         subject=ticket.subject,
