@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 from sqlalchemy import Engine, event
@@ -28,6 +29,29 @@ class DatabaseUnavailable(PortalError):
     """The database did not answer; the person can try again shortly (the message says so)."""
 
 
+class WouldWrite(Exception):
+    """A statement that writes was about to run inside `reading_only()`; it was not sent to the database."""
+
+
+_READING_ONLY: ContextVar[bool] = ContextVar("reading_only", default=False)
+
+
+@contextmanager
+def reading_only() -> Iterator[None]:
+    """Within it, on SQLite, every statement other than a SELECT raises WouldWrite before it is sent: no write lock
+    (which may wait up to the busy timeout for another writer) is ever asked for."""
+    token = _READING_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _READING_ONLY.reset(token)
+
+
+def _refuse_writes_when_reading_only(_conn, _cursor, statement: str, _params, _context, _many) -> None:
+    if _READING_ONLY.get() and not statement.lstrip()[:6].upper() == "SELECT":
+        raise WouldWrite(statement.split(None, 1)[0])
+
+
 def make_engine(url: str) -> Engine:
     """An engine for the URL; SQLite gets foreign keys and WAL for concurrent readers. Statement parameters are
     kept out of error messages and logs."""
@@ -44,6 +68,7 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
+        event.listen(engine, "before_cursor_execute", _refuse_writes_when_reading_only)
         return engine
     return create_engine(
         url,
@@ -64,6 +89,11 @@ def make_engine(url: str) -> Engine:
 def engine() -> Engine:
     """The process-wide engine for the configured database."""
     return make_engine(settings().db_url)
+
+
+def is_embedded() -> bool:
+    """Whether the database is SQLite, inside this process: a read costs CPU here, not a wait on a server."""
+    return engine().dialect.name == "sqlite"
 
 
 @contextmanager

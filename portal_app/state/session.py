@@ -10,12 +10,14 @@ from urllib.parse import quote
 import reflex as rx
 
 from portal_app.config import settings
+from portal_app.db import WouldWrite
 from portal_app.services.accounts import branding, sessions
 from portal_app.services.accounts.header import OrganisationOption, PageHeader, header_and_page
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.common.inputs import parse_id
+from portal_app.services.common.reads import is_database_only
 from portal_app.state.hashing import with_hashing
-from portal_app.state.unit_of_work import SignedOut, as_principal, in_session
+from portal_app.state.unit_of_work import SignedOut, as_principal, in_session, read_on_loop, reads_on_loop
 
 LOGIN_ROUTE = "/portal/login"
 HOME_ROUTE = "/portal"
@@ -41,7 +43,8 @@ class SessionState(rx.State):
 
     Handlers never open database sessions: `_call` resolves the token and runs one service function
     in one database session off the event loop (raising SignedOut when nobody is signed in), and
-    `_open_page` does the same for a page load together with the header."""
+    `_open_page` does the same for a page load together with the header (on the loop for a `database_only`
+    read of SQLite: see unit_of_work.py)."""
 
     # The browser holds only an opaque random token; a session cookie unless "Remember me".
     # Reflex writes cookies from JavaScript, so they cannot be HttpOnly (see SECURITY.md); they are
@@ -87,7 +90,13 @@ class SessionState(rx.State):
 
         Returns what `read` returns, or None when the person is not linked to a customer (the page
         then says so). Raises SignedOut: the handler answers with `self._login_redirect()`."""
-        header, data = await self._call(header_and_page, read, *args, **kwargs)
+        if is_database_only(read) and reads_on_loop():
+            try:
+                header, data = read_on_loop(self._token(), header_and_page, (read, *args), kwargs)
+            except WouldWrite:  # the session's last-seen touch: on a worker thread, where a lock wait blocks no one
+                header, data = await self._call(header_and_page, read, *args, **kwargs)
+        else:
+            header, data = await self._call(header_and_page, read, *args, **kwargs)
         self._show_header(header)
         return data
 

@@ -15,6 +15,7 @@ from portal_app.services.billing.eligibility import online_enabled
 from portal_app.services.common.contact_links import tel_link
 from portal_app.services.common.dates import show_date
 from portal_app.services.common.money import format_money
+from portal_app.services.common.reads import database_only
 
 SNAPSHOT_SIZE = 3
 
@@ -41,6 +42,7 @@ class Overview:
     active_projects: int = 0
 
 
+@database_only
 def overview(db: Session, principal: Principal) -> Overview:
     """The Overview of the principal's current customer."""
     scope = customer_scope(db, principal)

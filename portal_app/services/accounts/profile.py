@@ -22,6 +22,7 @@ from portal_app.services.accounts import proofs, single_use_links, two_factor
 from portal_app.services.accounts.passwords import hash_password, password_problem, verify_password
 from portal_app.services.accounts.sessions import Principal, end_all_sessions, end_lapsed_sessions
 from portal_app.services.common.dates import show_datetime
+from portal_app.services.common.reads import database_only
 from portal_app.services.support.tickets import RAW_FACTOR, clean_line
 
 NAME_MAX = 120
@@ -64,6 +65,7 @@ class ProfilePage:
     sessions: list[SessionRow] = field(default_factory=list)
 
 
+@database_only
 def profile_page(db: Session, principal: Principal) -> ProfilePage:
     """What the profile page shows the signed-in person, linked or not."""
     page = ProfilePage(name=principal.user_name, email=principal.user_email, sessions=active_sessions(db, principal))

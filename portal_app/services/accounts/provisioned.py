@@ -12,6 +12,7 @@ from portal_app.services.accounts.figures import account_figures
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.billing.balances import format_balances
 from portal_app.services.common.dates import show_date
+from portal_app.services.common.reads import database_only
 from portal_app.services.support.service_requests import (
     PlanChoice,
     RequestStatus,
@@ -79,6 +80,7 @@ def _card(service: Service, customer: Customer, request: RequestStatus | None) -
     )
 
 
+@database_only
 def services_page(db: Session, principal: Principal) -> ServicesPage:
     """Active vs total services, open invoices, outstanding balance, open tickets and every service."""
     customer = customer_scope(db, principal).customer

@@ -24,6 +24,7 @@ from portal_app.services.billing.invoices import (
     recent_invoices,
 )
 from portal_app.services.common.pagination import PageInfo, PageRequest
+from portal_app.services.common.reads import database_only
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def billing_page(db: Session, principal: Principal, pdf_base: str, returned: int
     )
 
 
+@database_only
 def history_page(
     db: Session, principal: Principal, invoices: PageRequest, payments: PageRequest, pdf_base: str
 ) -> HistoryPage:

@@ -20,6 +20,7 @@ from portal_app.models import Article, ArticleStatus, ArticleVisibility, Organis
 from portal_app.services.access import customer_scope
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.common.dates import show_date
+from portal_app.services.common.reads import database_only
 from portal_app.services.help import votes
 from portal_app.services.help.markdown import excerpt, render_markdown
 from portal_app.services.help.search import TITLE, matching_articles, search_terms
@@ -196,6 +197,7 @@ def all_tags(db: Session, principal: Principal) -> list[str]:
     return sorted(tags.values(), key=str.casefold)
 
 
+@database_only
 def help_page(db: Session, principal: Principal, query: object, tag: object) -> HelpPage:
     """The articles matching the search and tag (see list_articles), with every topic."""
     return HelpPage(articles=list_articles(db, principal, query=query, tag=tag), tags=all_tags(db, principal))
@@ -258,6 +260,7 @@ def article(db: Session, principal: Principal, slug: object) -> ArticlePage:
     )
 
 
+@database_only
 def article_page(db: Session, principal: Principal, slug: object) -> ArticlePage | None:
     """The article's page, or None when there is no public published article by that slug (the page says so)."""
     with suppress(NotFound):

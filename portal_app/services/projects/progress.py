@@ -12,6 +12,7 @@ from portal_app.models.projects import ACTIVE_PROJECT_STATUSES, ProjectStatus
 from portal_app.services.access import customer_scope
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.common.dates import show_date
+from portal_app.services.common.reads import database_only
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ def _status_order():
     )
 
 
+@database_only
 def project_cards(db: Session, principal: Principal) -> list[ProjectCard]:
     """Every project linked to the principal's current customer."""
     customer = customer_scope(db, principal).customer

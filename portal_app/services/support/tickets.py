@@ -25,6 +25,7 @@ from portal_app.services.access import customer_scope, own_ticket
 from portal_app.services.accounts.sessions import Principal
 from portal_app.services.common.dates import show_datetime
 from portal_app.services.common.pagination import PageInfo, PageRequest, clamp
+from portal_app.services.common.reads import database_only
 from portal_app.services.support.attachments import AttachmentView, attach_staged, thread_attachments
 from portal_app.services.support.ticket_mail import THREAD_PATH, recipients
 
@@ -286,6 +287,7 @@ def suggested_subject(raw: object) -> str:
     return (head.rsplit(" ", 1)[0] if " " in head else head[:SUBJECT_MAX]).rstrip()
 
 
+@database_only
 def new_ticket_page(db: Session, principal: Principal, follows_up: object = 0, subject: object = "") -> NewTicketPage:
     """The Support tab's recent tickets and the form's start: following up the customer's resolved or closed
     ticket `follows_up` (an id; ignored when it is not one), else with the suggested subject."""
@@ -352,6 +354,7 @@ def recent_tickets(db: Session, principal: Principal, limit: int = 5) -> list[Ti
     return [summary(t, customer.locale) for t in rows]
 
 
+@database_only
 def ticket_page(db: Session, principal: Principal, request: PageRequest) -> tuple[list[TicketSummary], PageInfo]:
     """One page of all the customer's tickets, newest first."""
     customer = customer_scope(db, principal).customer
@@ -470,6 +473,7 @@ def ticket_thread(db: Session, principal: Principal, ticket_id: object) -> Ticke
     return thread_view(db, ticket, customer_scope(db, principal).customer)
 
 
+@database_only
 def thread_page(db: Session, principal: Principal, ticket_id: object) -> TicketThread | None:
     """The ticket page's thread, or None when the customer has no such ticket (the page says so)."""
     with suppress(NotFound):
