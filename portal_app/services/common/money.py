@@ -26,6 +26,8 @@ def safe_locale(locale: str | None) -> Locale:
         return Locale.parse(DEFAULT_LOCALE)
 
 
+@functools.lru_cache(maxsize=4096)
 def format_money(amount_minor: int, currency: str, locale: str | None = None) -> str:
-    """Amount formatted for the customer's locale, e.g. '$1,234.50' or '1.234,50 €'."""
+    """Amount formatted for the customer's locale, e.g. '$1,234.50' or '1.234,50 €'. Remembered: the same prices and
+    balances come back on every page, and Babel takes about 50 µs to format one."""
     return format_currency(to_major(amount_minor, currency), currency, locale=safe_locale(locale))
