@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, and_, func, or_, update
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -345,29 +345,30 @@ def summary(ticket: Ticket, locale: str) -> TicketSummary:
 def recent_tickets(db: Session, principal: Principal, limit: int = 5) -> list[TicketSummary]:
     """The customer's latest tickets, newest first."""
     customer = customer_scope(db, principal).customer
-    rows = db.exec(
-        select(Ticket)
-        .where(Ticket.customer_id == customer.id)
-        .order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc())
-        .limit(max(1, min(limit, RECENT_MAX)))
-    ).all()
-    return [summary(t, customer.locale) for t in rows]
+    params = {"customer_id": customer.id, "offset": 0, "limit": max(1, min(limit, RECENT_MAX))}
+    return [summary(t, customer.locale) for t in db.exec(_NEWEST_TICKETS, params=params).all()]
 
 
 @database_only
 def ticket_page(db: Session, principal: Principal, request: PageRequest) -> tuple[list[TicketSummary], PageInfo]:
     """One page of all the customer's tickets, newest first."""
     customer = customer_scope(db, principal).customer
-    total = db.exec(select(func.count()).select_from(Ticket).where(Ticket.customer_id == customer.id)).one()
+    total = db.exec(_TICKET_COUNT, params={"customer_id": customer.id}).one()
     info = clamp(request, total)
-    rows = db.exec(
-        select(Ticket)
-        .where(Ticket.customer_id == customer.id)
-        .order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc())
-        .offset((info.number - 1) * info.size)
-        .limit(info.size)
-    ).all()
-    return [summary(t, customer.locale) for t in rows], info
+    params = {"customer_id": customer.id, "offset": (info.number - 1) * info.size, "limit": info.size}
+    return [summary(t, customer.locale) for t in db.exec(_NEWEST_TICKETS, params=params).all()], info
+
+
+# Built once: Support and All tickets bind the customer's id, the offset and the limit.
+_CUSTOMER = bindparam("customer_id", type_=Integer)
+_TICKET_COUNT = select(func.count()).select_from(Ticket).where(col(Ticket.customer_id) == _CUSTOMER)
+_NEWEST_TICKETS = (
+    select(Ticket)
+    .where(col(Ticket.customer_id) == _CUSTOMER)
+    .order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc())
+    .offset(bindparam("offset", type_=Integer))
+    .limit(bindparam("limit", type_=Integer))
+)
 
 
 def thread_messages(
