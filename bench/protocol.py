@@ -33,7 +33,7 @@ from bench.floor import FloorState
 from portal_app.state.billing import HistoryState
 from portal_app.state.login import LoginState
 from portal_app.state.overview import OverviewState
-from portal_app.state.session import SessionState
+from portal_app.state.session import SessionCookies, SessionState
 from portal_app.state.support import SupportState, ThreadState
 
 NAMESPACE = "/_event"
@@ -45,8 +45,9 @@ HISTORY = HistoryState.get_full_name()
 SUPPORT = SupportState.get_full_name()
 THREAD = ThreadState.get_full_name()
 FLOOR = FloorState.get_full_name()
-SESSION_COOKIE = f"{SESSION}.browser_token{FIELD_MARKER}"
-REMEMBER_COOKIE = f"{SESSION}.remembered_token{FIELD_MARKER}"
+COOKIES = SessionCookies.get_full_name()
+SESSION_COOKIE = f"{COOKIES}.browser_token{FIELD_MARKER}"
+REMEMBER_COOKIE = f"{COOKIES}.remembered_token{FIELD_MARKER}"
 IS_HYDRATED = f"{CompileVars.IS_HYDRATED}{FIELD_MARKER}"
 # The floor tabs sit on a path with no page: no on_load, so their hydrate is the framework's alone.
 FLOOR_PATH = "/portal/bench-floor"

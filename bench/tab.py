@@ -59,11 +59,11 @@ class Tab:
         self.client.on("event", self._on_update, namespace=protocol.NAMESPACE)
 
     async def _on_update(self, update: dict) -> None:
-        session = protocol.delta_of(update, protocol.SESSION)
+        cookies = protocol.delta_of(update, protocol.COOKIES)
         for cookie in (protocol.SESSION_COOKIE, protocol.REMEMBER_COOKIE):
             name = cookie.rpartition(".")[2]
-            if name in session:
-                self.cookies[cookie] = session[name]
+            if name in cookies:
+                self.cookies[cookie] = cookies[name]
         self.cookies = {k: v for k, v in self.cookies.items() if v}
         waiter = self._waiter
         if waiter is None or waiter.future.done():

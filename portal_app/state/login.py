@@ -85,10 +85,7 @@ class LoginState(FieldErrors, SessionState):
         await self._forget_person()
         if outcome.device_cookie:
             (await self.get_state(DeviceState)).device_cookie = outcome.device_cookie
-        if outcome.remember:
-            self.remembered_token, self.browser_token = outcome.session_token, ""
-        else:
-            self.browser_token, self.remembered_token = outcome.session_token, ""
+        await self._keep_session(outcome.session_token, remember=outcome.remember)
         return rx.redirect(target, replace=True)
 
     @rx.event

@@ -109,7 +109,7 @@ class ResetPasswordState(FieldErrors, SessionState):
             await self._call_public_hashing(password_reset.complete_reset, _token_from_url(self), password)
         except PortalError as refused:
             return self._refuse(refused, RESET_FIELDS)
-        self.browser_token, self.remembered_token = "", ""
+        (await self._cookies()).reset()
         org = (await self.get_state(SignInBrandingState)).brand_query.replace("?", "&")  # keep the provider's look
         return rx.redirect(f"{LOGIN_ROUTE}?reset=done{org}", replace=True)
 
@@ -171,5 +171,5 @@ class AcceptInviteState(FieldErrors, SessionState):
             return self._refuse(refused, INVITE_FIELDS)
         if not token:  # two-factor sign-in is on: the code step of the sign-in page must come first
             return rx.redirect(LOGIN_ROUTE, replace=True)
-        self.browser_token, self.remembered_token = token, ""
+        await self._keep_session(token, remember=False)
         return rx.redirect(STAFF_ROUTE if self._for_staff else HOME_ROUTE, replace=True)

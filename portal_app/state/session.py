@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import reflex as rx
+from reflex.istate.proxy import StateProxy
 
 from portal_app.config import settings
 from portal_app.db import WouldWrite
@@ -27,7 +28,7 @@ NOT_AVAILABLE = "That organisation is not available."
 SIGNED_OUT_FOR_SAFETY = "signed_out=safety"
 R = TypeVar("R")
 
-__all__ = ["HOME_ROUTE", "LOGIN_ROUTE", "SessionState", "SignedOut", "safe_next"]
+__all__ = ["HOME_ROUTE", "LOGIN_ROUTE", "SessionCookies", "SessionState", "SignedOut", "safe_next"]
 
 
 def safe_next(target: str) -> str:
@@ -38,6 +39,22 @@ def safe_next(target: str) -> str:
     return HOME_ROUTE
 
 
+class SessionCookies(rx.State):
+    """The browser's session cookies, in a leaf state of their own.
+
+    The browser sends them with every client-side navigation (`update_vars_internal`), and with the Redis state
+    manager a state is loaded together with all of its substates: under SessionState they pulled every page state
+    of the tab (over forty) out of Redis, or built it afresh, on each navigation. Here a navigation loads only this.
+    Reflex writes cookies from JavaScript, so they cannot be HttpOnly (see SECURITY.md); they are Secure whenever
+    the portal is served over HTTPS."""
+
+    # The browser holds only an opaque random token; a session cookie unless "Remember me".
+    browser_token: str = rx.Cookie("", name="portal_session", same_site="lax", secure=SECURE_COOKIES)
+    remembered_token: str = rx.Cookie(
+        "", name="portal_remember", max_age=REMEMBER_SECONDS, same_site="lax", secure=SECURE_COOKIES
+    )
+
+
 class SessionState(rx.State):
     """Holds the session cookies and the header, and runs every service call as the signed-in person.
 
@@ -45,14 +62,6 @@ class SessionState(rx.State):
     in one database session off the event loop (raising SignedOut when nobody is signed in), and
     `_open_page` does the same for a page load together with the header (on the loop for a `database_only`
     read of SQLite: see unit_of_work.py)."""
-
-    # The browser holds only an opaque random token; a session cookie unless "Remember me".
-    # Reflex writes cookies from JavaScript, so they cannot be HttpOnly (see SECURITY.md); they are
-    # Secure whenever the portal is served over HTTPS.
-    browser_token: str = rx.Cookie("", name="portal_session", same_site="lax", secure=SECURE_COOKIES)
-    remembered_token: str = rx.Cookie(
-        "", name="portal_remember", max_age=REMEMBER_SECONDS, same_site="lax", secure=SECURE_COOKIES
-    )
 
     user_name: str = ""
     user_email: str = ""
@@ -65,17 +74,31 @@ class SessionState(rx.State):
     # False until a page load has read the header: the shell shows placeholders, not the default name.
     header_loaded: bool = False
 
-    def _token(self) -> str:
-        return self.browser_token or self.remembered_token
+    async def _cookies(self) -> SessionCookies:
+        return await self.get_state(SessionCookies)
+
+    async def _token(self) -> str:
+        if isinstance(self, StateProxy) and not self._is_mutable():
+            # A background task between its `async with self` blocks (checking a payment, staging files): another
+            # state is only read under the lock.
+            async with self:
+                return await self._token()
+        cookies = await self._cookies()
+        return cookies.browser_token or cookies.remembered_token
+
+    async def _keep_session(self, token: str, *, remember: bool) -> None:
+        """Hold a new session's token: in the lasting cookie with "Remember me", else in the browser-session one."""
+        cookies = await self._cookies()
+        cookies.browser_token, cookies.remembered_token = ("", token) if remember else (token, "")
 
     async def _call(self, work: Callable[..., R], *args: Any, **kwargs: Any) -> R:
         """`work(db, principal, *args, **kwargs)` as the signed-in person, in one database session in a
         worker thread; returns its plain result. Raises SignedOut; a service's PortalError passes through."""
-        return await asyncio.to_thread(as_principal, self._token(), work, args, kwargs)
+        return await asyncio.to_thread(as_principal, await self._token(), work, args, kwargs)
 
     async def _call_hashing(self, work: Callable[..., R], *args: Any, **kwargs: Any) -> R:
         """Like `_call`, on the password-hashing pool: for work that checks or makes a bcrypt hash."""
-        return await with_hashing(as_principal, self._token(), work, args, kwargs)
+        return await with_hashing(as_principal, await self._token(), work, args, kwargs)
 
     async def _call_public(self, work: Callable[..., R], *args: Any, **kwargs: Any) -> R:
         """`work(db, *args, **kwargs)` in one database session in a worker thread, for pages used signed out."""
@@ -92,7 +115,7 @@ class SessionState(rx.State):
         then says so). Raises SignedOut: the handler answers with `self._login_redirect()`."""
         if is_database_only(read) and reads_on_loop():
             try:
-                header, data = read_on_loop(self._token(), header_and_page, (read, *args), kwargs)
+                header, data = read_on_loop(await self._token(), header_and_page, (read, *args), kwargs)
             except WouldWrite:  # the session's last-seen touch: on a worker thread, where a lock wait blocks no one
                 header, data = await self._call(header_and_page, read, *args, **kwargs)
         else:
@@ -102,7 +125,7 @@ class SessionState(rx.State):
 
     async def _principal(self) -> Principal | None:
         """The signed-in principal according to the database, or None."""
-        token = self._token()
+        token = await self._token()
         return await self._call_public(sessions.resolve, token) if token else None
 
     def _login_redirect(self) -> rx.event.EventSpec:
@@ -148,13 +171,14 @@ class SessionState(rx.State):
     async def _forget_person(self) -> None:
         """End the tab's session on the server, if any, and reset the session state and every page state under
         it (the tokens included), so whoever uses the tab next finds nothing of this person in any state."""
-        token = self._token()
+        token = await self._token()
         if token:
             await self._call_public(sessions.end_session, token)
         session = await self.get_state(SessionState)
         for page_state in _page_states(SessionState):
             await session.get_state(page_state)  # loaded, so the reset below reaches it
         session.reset()
+        (await self._cookies()).reset()
 
 
 def _page_states(state: type[SessionState]) -> list[type[SessionState]]:

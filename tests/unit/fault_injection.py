@@ -18,6 +18,7 @@ from reflex.state import State
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
+from test_handler_guards import cookies_of
 
 
 def closed_port() -> int:
@@ -92,7 +93,7 @@ def fresh_state(state_cls: type, token: str = "") -> Any:
     """The state as a new browser tab has it, signed in with the session token when given."""
     root = State(_reflex_internal_init=True)
     state = root.get_substate(state_cls.get_full_name().split(".")[1:])
-    state.browser_token = token
+    cookies_of(state).browser_token = token
     return state
 
 

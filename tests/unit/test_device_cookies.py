@@ -16,6 +16,7 @@ import pytest
 from factories import make_customer, make_user
 from reflex.state import State
 from sqlmodel import delete
+from test_handler_guards import cookies_of
 from totp_helpers import STEP, freeze_clock, turn_on
 
 import portal_app.portal_app  # noqa: F401  (registers every page and state)
@@ -221,13 +222,13 @@ def test_the_tab_keeps_its_device_cookie_after_signing_out(db, ann):
     assert devices.nonce_of(cookie, ann.id)
     session = root.get_substate(SessionState.get_full_name().split(".")[1:])
     asyncio.run(SessionState.event_handlers["sign_out"].fn(session))
-    assert session.browser_token == ""
+    assert cookies_of(session).browser_token == ""
     assert device.device_cookie == cookie
 
     attack()
     asyncio.run(LoginState.event_handlers["sign_in"].fn(login, {"email": ANN, "password": PASSWORD}))
     assert login.error == ""
-    assert session.browser_token
+    assert cookies_of(session).browser_token
     assert device.device_cookie not in ("", cookie)
 
     _root, stranger, _device = tab()

@@ -22,7 +22,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import func
 from sqlmodel import col, delete, select, update
-from test_handler_guards import fresh_state, run
+from test_handler_guards import cookies_of, fresh_state, run
 from totp_helpers import STEP, freeze_clock, turn_on
 
 from portal_app.config import settings
@@ -128,7 +128,7 @@ def test_sign_in_refuses_any_hostile_payload_with_the_generic_answer(db, ann, fo
     state = fresh_state(LoginState)
     call(state, "sign_in", form)
     assert refusal(state) in SIGN_IN_ANSWERS or state.error.startswith("Too many failed sign-in attempts")
-    assert not state.second_step and state.browser_token == state.remembered_token == ""
+    assert not state.second_step and cookies_of(state).browser_token == cookies_of(state).remembered_token == ""
     assert sessions_open(db) == 0
 
 
@@ -143,7 +143,7 @@ def test_sign_in_still_works_after_a_hostile_payload(db, ann):
     state = fresh_state(LoginState)
     call(state, "sign_in", "not a form")
     call(state, "sign_in", {"email": EMAIL, "password": PASSWORD})
-    assert state.error == "" and state.browser_token and sessions_open(db) == 1
+    assert state.error == "" and cookies_of(state).browser_token and sessions_open(db) == 1
 
 
 @fuzz(30)

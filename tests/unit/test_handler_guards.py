@@ -19,7 +19,7 @@ from sqlmodel import SQLModel, select
 import portal_app.portal_app  # noqa: F401  (registers every page and state)
 from portal_app.models import Customer, Invoice, Organisation, Service, StaffRole, Ticket
 from portal_app.services.accounts import sessions
-from portal_app.state.session import SessionState
+from portal_app.state.session import SessionCookies, SessionState
 
 SECRET_NAME = "Alex Secret-Customer"
 SECRET_EMAIL = "alex.secret@example.com"
@@ -131,11 +131,16 @@ def victim_ticket_id(db, victim) -> int:
     return db.exec(select(Ticket.id).where(Ticket.customer_id == victim.id)).one()
 
 
+def cookies_of(state: State) -> SessionCookies:
+    """The session cookies of the tab `state` belongs to (a state built with its whole tree)."""
+    return state._get_root_state().get_substate(SessionCookies.get_full_name().split(".")[1:])
+
+
 def fresh_state(state_cls: type[SessionState], token: str = "", target_id: int = 0) -> SessionState:
     """A state as a new tab has it, except that backend-only ids (`_ticket_id`...) point at the target."""
     root = State(_reflex_internal_init=True)
     state = root.get_substate(state_cls.get_full_name().split(".")[1:])
-    state.browser_token = token
+    cookies_of(state).browser_token = token
     for name in type(state).__fields__:
         if name.startswith("_") and name.endswith("_id") and isinstance(getattr(state, name), int):
             setattr(state, name, target_id)

@@ -9,6 +9,7 @@ import pytest
 from factories import make_organisation, make_user
 from reflex.state import State
 from sqlmodel import select
+from test_handler_guards import cookies_of
 
 from portal_app.errors import NotFound
 from portal_app.models import Article, ArticleStatus, ArticleVisibility
@@ -261,7 +262,7 @@ def call(state: StaffArticleEditorState, name: str, *args) -> None:
 def editor(token: str, article_id: int) -> StaffArticleEditorState:
     root = State(_reflex_internal_init=True)
     state = root.get_substate(StaffArticleEditorState.get_full_name().split(".")[1:])
-    state.browser_token = token
+    cookies_of(state).browser_token = token
     state._article_id = article_id
     return state
 

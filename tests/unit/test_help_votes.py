@@ -10,6 +10,7 @@ from factories import make_customer, make_organisation, make_user, principal_for
 from reflex.state import State
 from sqlalchemy import event
 from sqlmodel import select
+from test_handler_guards import cookies_of
 
 from portal_app.errors import PortalError
 from portal_app.models import Article, ArticleStatus, ArticleVisibility, ArticleVote
@@ -145,7 +146,7 @@ def rate_in_page(token: str, slug: str, answer: str) -> ArticleState:
     """The article page's state for a browser with this session, after clicking an answer."""
     root = State(_reflex_internal_init=True)
     state = root.get_substate(ArticleState.get_full_name().split(".")[1:])
-    state.browser_token = token
+    cookies_of(state).browser_token = token
     state.slug = slug
     asyncio.run(ArticleState.event_handlers["rate"].fn(state, answer))
     return state

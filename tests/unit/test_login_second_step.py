@@ -12,6 +12,7 @@ import pytest
 from factories import make_customer, make_user
 from reflex.state import State
 from sqlmodel import delete, select
+from test_handler_guards import cookies_of
 from totp_helpers import STEP, freeze_clock, turn_on
 
 import portal_app.portal_app  # noqa: F401  (registers every page and state)
@@ -57,7 +58,7 @@ def test_the_password_leads_to_the_code_step_without_a_session(db, person):
 
     assert state.second_step is True
     assert state.error == ""
-    assert state.browser_token == state.remembered_token == ""
+    assert cookies_of(state).browser_token == cookies_of(state).remembered_token == ""
     pending = state._second_step_token  # a backend-only var: never sent to the browser
     assert pending
     assert pending not in str(state.dict())
@@ -71,8 +72,8 @@ def test_the_right_code_opens_the_remembered_session(db, person):
     call(state, "finish_sign_in", {"code": totp.code_at(secret, STEP + 1)})
 
     assert state.second_step is False
-    assert state.browser_token == ""
-    assert state.remembered_token
+    assert cookies_of(state).browser_token == ""
+    assert cookies_of(state).remembered_token
     (session,) = open_sessions(db)
     assert session.remember is True
 
@@ -86,7 +87,7 @@ def test_a_wrong_code_stays_on_the_step_with_a_message(db, person):
     assert state.error == ""
     assert state.second_step is True
     call(state, "finish_sign_in", {"code": codes[0]})
-    assert state.browser_token
+    assert cookies_of(state).browser_token
     assert len(open_sessions(db)) == 1
 
 
@@ -97,7 +98,7 @@ def test_a_visitor_without_a_pending_sign_in_gets_nothing(db, person):
         call(state, "finish_sign_in", {"code": code, "email": "ann@example.com", "password": PASSWORD})
         assert state.error == auth.SECOND_STEP_ENDED
         assert state.second_step is False
-    assert state.browser_token == state.remembered_token == ""
+    assert cookies_of(state).browser_token == cookies_of(state).remembered_token == ""
     assert open_sessions(db) == []
 
 

@@ -12,6 +12,7 @@ import asyncio
 import pytest
 from factories import make_customer, make_user, sent_mail
 from reflex.state import State
+from test_handler_guards import cookies_of
 from totp_helpers import freeze_clock, turn_on
 
 from portal_app.services.accounts import profile, proofs, sessions, two_factor
@@ -81,7 +82,7 @@ def test_the_page_sends_the_person_to_sign_in_saying_why(db, ann):
     _, token = signed_in(db, ann)
     root = State(_reflex_internal_init=True)
     session = root.get_substate(SessionState.get_full_name().split(".")[1:])
-    session.browser_token = token
+    cookies_of(session).browser_token = token
     state = root.get_substate(ProfileState.get_full_name().split(".")[1:])
     form = {
         "current_password": "a wrong guess",
@@ -93,4 +94,4 @@ def test_the_page_sends_the_person_to_sign_in_saying_why(db, ann):
 
     assert all("signed_out" not in str(answer) for answer in answers[:-1])  # refused at the field, still here
     assert "signed_out=safety" in str(answers[-1])
-    assert session.browser_token == ""
+    assert cookies_of(session).browser_token == ""

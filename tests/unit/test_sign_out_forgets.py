@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 from factories import make_customer, make_organisation, make_user
 from reflex.state import State
+from test_handler_guards import cookies_of
 
 import portal_app.portal_app  # noqa: F401  (registers every page and state)
 from portal_app.models import Invoice, Project, Service, Ticket
@@ -71,14 +72,14 @@ def alex_token(db) -> str:
 def test_signing_out_leaves_nothing_of_the_person_in_any_state(db, alex_token):
     root = State(_reflex_internal_init=True)
     session = root.get_substate(SessionState.get_full_name().split(".")[1:])
-    session.browser_token = alex_token
+    cookies_of(session).browser_token = alex_token
     asyncio.run(open_every_page(root))
     assert all(secret in everything_in(root) for secret in SECRETS)  # the pages did show them
 
     asyncio.run(SessionState.event_handlers["sign_out"].fn(session))
 
     assert [secret for secret in SECRETS if secret in everything_in(root)] == []
-    assert session.browser_token == ""
+    assert cookies_of(session).browser_token == ""
     assert sessions.resolve(db, alex_token) is None
 
 
@@ -86,7 +87,7 @@ def test_another_person_signing_in_on_the_tab_ends_the_first_session_and_forgets
     make_user(db, email="jordan@example.com", password="another good password")
     root = State(_reflex_internal_init=True)
     session = root.get_substate(SessionState.get_full_name().split(".")[1:])
-    session.browser_token = alex_token
+    cookies_of(session).browser_token = alex_token
     asyncio.run(open_every_page(root))
     login = root.get_substate(LoginState.get_full_name().split(".")[1:])
 
@@ -94,5 +95,5 @@ def test_another_person_signing_in_on_the_tab_ends_the_first_session_and_forgets
     asyncio.run(LoginState.event_handlers["sign_in"].fn(login, form))
 
     assert [secret for secret in SECRETS if secret in everything_in(root)] == []
-    assert session.browser_token not in ("", alex_token)
+    assert cookies_of(session).browser_token not in ("", alex_token)
     assert sessions.resolve(db, alex_token) is None
