@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from factories import PUBLIC_URL, make_customer, make_organisation, make_user, principal_for, sent_mail
 from support_fixtures import open_ticket, ticket_row
+from test_exports import add_invoice
 from test_handler_guards import fresh_state
 
 from portal_app.errors import NotFound
@@ -201,25 +202,12 @@ def test_the_ticket_page_shows_the_customer_panel_and_the_assignable_staff(db, j
 
 
 def test_the_panel_adds_up_what_is_due_per_currency_and_counts_the_open_invoices(db, jamie, bea, bakery):
-    def invoice(number: str, currency: str, total: int, paid: int, state=InvoiceState.ISSUED) -> Invoice:
-        return Invoice(
-            customer_id=bakery.id,
-            number=number,
-            state=state,
-            issued_on=date(2026, 11, 1),
-            due_on=date(2026, 11, 15),
-            currency=currency,
-            total_minor=total,
-            paid_minor=paid,
-        )
-
-    db.add(invoice("INV-1", "USD", 5_000, 0))
-    db.add(invoice("INV-2", "USD", 2_550, 50))
-    db.add(invoice("INV-3", "EUR", 1_000, 0))
-    db.add(invoice("INV-4", "EUR", 9_000, 9_000))  # paid
-    db.add(invoice("INV-5", "USD", 7_000, 0, state=InvoiceState.DRAFT))  # not issued
-    db.add(invoice("INV-6", "USD", 3_000, 0, state=InvoiceState.VOID))
-    db.commit()
+    add_invoice(db, bakery, "INV-1", 5_000)
+    add_invoice(db, bakery, "INV-2", 2_550, paid=50)
+    add_invoice(db, bakery, "INV-3", 1_000, currency="EUR")
+    add_invoice(db, bakery, "INV-4", 9_000, paid=9_000, currency="EUR")  # paid
+    add_invoice(db, bakery, "INV-5", 7_000, state=InvoiceState.DRAFT)  # not issued
+    add_invoice(db, bakery, "INV-6", 3_000, state=InvoiceState.VOID)
 
     panel = inbox.staff_thread(db, jamie, open_ticket(db, bea)).panel
 
