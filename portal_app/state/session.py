@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -56,7 +57,7 @@ class SessionCookies(rx.State):
 
 
 class SessionState(rx.State):
-    """Holds the session cookies and the header, and runs every service call as the signed-in person.
+    """Holds the header, and runs every service call as the person signed in with the tab's `SessionCookies`.
 
     Handlers never open database sessions: `_call` resolves the token and runs one service function
     in one database session off the event loop (raising SignedOut when nobody is signed in), and
@@ -113,13 +114,11 @@ class SessionState(rx.State):
 
         Returns what `read` returns, or None when the person is not linked to a customer (the page
         then says so). Raises SignedOut: the handler answers with `self._login_redirect()`."""
+        opened = None
         if is_database_only(read) and reads_on_loop():
-            try:
-                header, data = read_on_loop(await self._token(), header_and_page, (read, *args), kwargs)
-            except WouldWrite:  # the session's last-seen touch: on a worker thread, where a lock wait blocks no one
-                header, data = await self._call(header_and_page, read, *args, **kwargs)
-        else:
-            header, data = await self._call(header_and_page, read, *args, **kwargs)
+            with suppress(WouldWrite):  # the session's last-seen touch: on a worker thread, where a lock wait is fine
+                opened = read_on_loop(await self._token(), header_and_page, (read, *args), kwargs)
+        header, data = opened or await self._call(header_and_page, read, *args, **kwargs)
         self._show_header(header)
         return data
 
